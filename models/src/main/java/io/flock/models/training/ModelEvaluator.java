@@ -1,0 +1,76 @@
+package io.flock.models.training;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import io.flock.models.data.LabeledDataset;
+import io.flock.models.weights.BlockWeights;
+import io.flock.models.weights.ModelWeights;
+import io.flock.models.zoo.ModelSpec;
+import java.nio.FloatBuffer;
+
+/**
+ * Computes loss and accuracy of model weights on a labelled data set (inference only, no
+ * gradient collector, so it may run beside training). Owns one DJL model; one caller at a time.
+ */
+public final class ModelEvaluator implements AutoCloseable {
+
+  private static final int BATCH = 1000;
+
+  private final ModelSpec spec;
+  private final Model model;
+  private final Loss loss = Loss.softmaxCrossEntropyLoss();
+
+  public ModelEvaluator(ModelSpec spec, Device device) {
+    this.spec = spec;
+    this.model = Model.newInstance(spec.name() + "-eval", device);
+    Block block = spec.newBlock();
+    model.setBlock(block);
+    block.initialize(model.getNDManager(), DataType.FLOAT32, spec.batchShape(1));
+  }
+
+  /** Loss and accuracy of {@code weights} on every sample of {@code data}. */
+  public EvalResult evaluate(ModelWeights weights, LabeledDataset data) {
+    int dim = data.featureDim();
+    if (dim != spec.sampleSize()) {
+      throw new IllegalArgumentException(
+          spec.name() + " takes " + spec.sampleSize() + " features, " + data.name() + " has " + dim);
+    }
+    Block block = model.getBlock();
+    BlockWeights.write(block, weights);
+    float[] x = new float[BATCH * dim];
+    float[] y = new float[BATCH];
+    double lossSum = 0;
+    long correct = 0;
+    for (int start = 0; start < data.size(); start += BATCH) {
+      int size = Math.min(BATCH, data.size() - start);
+      for (int k = 0; k < size; k++) {
+        data.copyFeatures(start + k, x, k * dim);
+        y[k] = data.label(start + k);
+      }
+      try (NDManager batch = model.getNDManager().newSubManager()) {
+        NDArray features =
+            batch.create(FloatBuffer.wrap(x, 0, size * dim), new Shape(size).addAll(spec.sampleShape()));
+        NDArray labels = batch.create(FloatBuffer.wrap(y, 0, size), new Shape(size));
+        NDList preds = block.forward(new ParameterStore(batch, false), new NDList(features), false);
+        lossSum += loss.evaluate(new NDList(labels), preds).getFloat() * size;
+        correct +=
+            preds.singletonOrThrow().argMax(1).toType(DataType.FLOAT32, false).eq(labels).sum()
+                .toType(DataType.INT64, false).getLong();
+      }
+    }
+    return new EvalResult(lossSum / data.size(), (double) correct / data.size(), data.size());
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,189 @@
+package io.flock.models.weights;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+
+/**
+ * Immutable float32 model parameters (or an update of them): a {@link ModelLayout} plus a flat
+ * payload in layout order.
+ *
+ * <p>Value semantics: equal when layouts are equal and payloads are bitwise equal. The payload is
+ * copied on the way in and out, so one instance can be shared read-only by every actor of a JVM
+ * (the global model is never copied per node). On the wire (Jackson CBOR) the payload is a single
+ * byte string of little-endian float32, 4 bytes per parameter; a {@code float[]} field would cost
+ * 5 bytes per parameter.
+ */
+public final class ModelWeights {
+
+  private final ModelLayout layout;
+  private final float[] values;
+
+  private ModelWeights(ModelLayout layout, float[] values, boolean trusted) {
+    if (layout == null) {
+      throw new IllegalArgumentException("layout must not be null");
+    }
+    if (values == null) {
+      throw new IllegalArgumentException("values must not be null");
+    }
+    if (values.length != layout.numParams()) {
+      throw new IllegalArgumentException(
+          "payload has "
+              + values.length
+              + " values but the layout ("
+              + layout.describe()
+              + ") needs "
+              + layout.numParams());
+    }
+    this.layout = layout;
+    this.values = trusted ? values : values.clone();
+  }
+
+  /** Weights from a layout and values (copied). */
+  public static ModelWeights of(ModelLayout layout, float[] values) {
+    return new ModelWeights(layout, values, false);
+  }
+
+  /** Weights taking ownership of {@code values}: the caller must not touch the array again. */
+  public static ModelWeights wrap(ModelLayout layout, float[] values) {
+    return new ModelWeights(layout, values, true);
+  }
+
+  /** All-zero weights of the given layout. */
+  public static ModelWeights zeros(ModelLayout layout) {
+    return new ModelWeights(layout, new float[layout.numParams()], true);
+  }
+
+  /** Jackson creator: decodes the little-endian float32 byte string. */
+  @JsonCreator
+  static ModelWeights fromWire(
+      @JsonProperty("layout") ModelLayout layout, @JsonProperty("payload") byte[] payload) {
+    if (layout == null || payload == null) {
+      throw new IllegalArgumentException("ModelWeights needs both 'layout' and 'payload'");
+    }
+    if (payload.length % Float.BYTES != 0) {
+      throw new IllegalArgumentException(
+          "payload of " + payload.length + " bytes is not a whole number of float32 values");
+    }
+    float[] values = new float[payload.length / Float.BYTES];
+    ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+    return new ModelWeights(layout, values, true);
+  }
+
+  /** The layout these weights follow. */
+  @JsonProperty("layout")
+  public ModelLayout layout() {
+    return layout;
+  }
+
+  /** The payload as little-endian float32 bytes, as it travels on the wire. */
+  @JsonProperty("payload")
+  byte[] payloadBytes() {
+    ByteBuffer buf = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    buf.asFloatBuffer().put(values);
+    return buf.array();
+  }
+
+  /** Number of scalar parameters. */
+  @JsonIgnore
+  public int size() {
+    return values.length;
+  }
+
+  /** One value by flat index. */
+  public float get(int index) {
+    return values[index];
+  }
+
+  /** A copy of the payload. */
+  public float[] toArray() {
+    return values.clone();
+  }
+
+  /** Copies the payload into {@code dst} starting at 0. */
+  public void copyInto(float[] dst) {
+    if (dst.length != values.length) {
+      throw new IllegalArgumentException(
+          "destination has " + dst.length + " slots, weights have " + values.length);
+    }
+    System.arraycopy(values, 0, dst, 0, values.length);
+  }
+
+  /** {@code acc[i] += weight * this[i]}: the streaming fold of weighted averaging. */
+  public void accumulateInto(double[] acc, double weight) {
+    if (acc.length != values.length) {
+      throw new IllegalArgumentException(
+          "accumulator has " + acc.length + " slots, weights have " + values.length);
+    }
+    for (int i = 0; i < values.length; i++) {
+      acc[i] += weight * values[i];
+    }
+  }
+
+  /** {@code this - other}, element-wise; layouts must match. */
+  public ModelWeights minus(ModelWeights other) {
+    requireSameLayout(other);
+    float[] out = new float[values.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values[i] - other.values[i];
+    }
+    return new ModelWeights(layout, out, true);
+  }
+
+  /** {@code this + scale * other}, element-wise; layouts must match. */
+  public ModelWeights plusScaled(ModelWeights other, double scale) {
+    requireSameLayout(other);
+    float[] out = new float[values.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) (values[i] + scale * other.values[i]);
+    }
+    return new ModelWeights(layout, out, true);
+  }
+
+  /** Index of the first NaN or infinite value, or -1 when all values are finite. */
+  public int firstNonFinite() {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** CRC32 of the wire payload: a short fingerprint for logs. */
+  public long checksum() {
+    CRC32 crc = new CRC32();
+    crc.update(payloadBytes());
+    return crc.getValue();
+  }
+
+  private void requireSameLayout(ModelWeights other) {
+    if (!layout.equals(other.layout)) {
+      throw new IllegalArgumentException(
+          "layouts differ: " + layout.describe() + " vs " + other.layout.describe());
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelWeights w
+        && layout.equals(w.layout)
+        && Arrays.equals(values, w.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * layout.hashCode() + Arrays.hashCode(values);
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        "ModelWeights[tensors=%d, params=%d, crc32=%08x]",
+        layout.params().size(), values.length, checksum());
+  }
+}

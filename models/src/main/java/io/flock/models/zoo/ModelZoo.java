@@ -1,0 +1,74 @@
+package io.flock.models.zoo;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The models Flock knows by name. */
+public final class ModelZoo {
+
+  /** Name of the 2NN of McMahan et al. 2017 (the default model). */
+  public static final String MLP_2NN = "mlp-2nn";
+
+  /** Name of multinomial logistic regression. */
+  public static final String LOGISTIC = "logistic";
+
+  private static final Map<String, ModelSpec> MODELS = new LinkedHashMap<>();
+
+  static {
+    register(
+        new ModelSpec(
+            MLP_2NN,
+            "2NN of McMahan et al. 2017: 784-200-200-10 MLP with ReLU (199,210 params)",
+            new Shape(784),
+            10,
+            () -> mlp(10, 200, 200)));
+    register(
+        new ModelSpec(
+            LOGISTIC,
+            "multinomial logistic regression on 784 pixels (7,850 params)",
+            new Shape(784),
+            10,
+            () -> mlp(10)));
+  }
+
+  private ModelZoo() {}
+
+  private static void register(ModelSpec spec) {
+    MODELS.put(spec.name(), spec);
+  }
+
+  /**
+   * A fully connected net: hidden ReLU layers of the given widths, then a linear layer with
+   * {@code classes} outputs (logits; the softmax lives in the loss).
+   */
+  public static Block mlp(int classes, int... hidden) {
+    SequentialBlock net = new SequentialBlock();
+    for (int width : hidden) {
+      net.add(Linear.builder().setUnits(width).build());
+      net.add(Activation::relu);
+    }
+    net.add(Linear.builder().setUnits(classes).build());
+    return net;
+  }
+
+  /** Looks a model up by name; the error lists the known names. */
+  public static ModelSpec get(String name) {
+    ModelSpec spec = MODELS.get(name);
+    if (spec == null) {
+      throw new IllegalArgumentException(
+          "unknown model '" + name + "'; known models: " + String.join(", ", MODELS.keySet()));
+    }
+    return spec;
+  }
+
+  /** Every registered model, in registration order. */
+  public static List<ModelSpec> all() {
+    return List.copyOf(MODELS.values());
+  }
+}

@@ -1,0 +1,60 @@
+package io.flock.models.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PartitionerTest {
+
+  static int[] labels(int perClass, int classes) {
+    int[] l = new int[perClass * classes];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = i % classes;
+    }
+    return l;
+  }
+
+  @Test
+  void iidGivesDisjointEqualPartsAndIsReproducibleFromTheSeed() {
+    List<int[]> a = Partitioner.iid(1000, 10, 42);
+    List<int[]> b = Partitioner.iid(1000, 10, 42);
+    Set<Integer> seen = new HashSet<>();
+    for (int n = 0; n < 10; n++) {
+      assertEquals(100, a.get(n).length);
+      assertArrayEquals(a.get(n), b.get(n));
+      for (int i : a.get(n)) {
+        assertTrue(seen.add(i), "index " + i + " given twice");
+      }
+    }
+    assertTrue(!java.util.Arrays.equals(a.get(0), Partitioner.iid(1000, 10, 43).get(0)));
+  }
+
+  @Test
+  void shardsGiveEachNodeAtMostTwoLabels() {
+    int[] l = labels(600, 10); // 6000 samples, 10 classes
+    List<int[]> parts = Partitioner.shards(l, 100, 2, 7); // 200 shards of 30
+    Set<Integer> seen = new HashSet<>();
+    for (int[] part : parts) {
+      assertEquals(60, part.length);
+      Set<Integer> classes = new HashSet<>();
+      for (int i : part) {
+        classes.add(l[i]);
+        assertTrue(seen.add(i));
+      }
+      assertTrue(classes.size() <= 2, "node sees labels " + classes);
+    }
+  }
+
+  @Test
+  void moreNodesThanSamplesIsRejected() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Partitioner.iid(5, 10, 1));
+    assertTrue(e.getMessage().contains("10 nodes"), e.getMessage());
+  }
+}

@@ -1,0 +1,78 @@
+package io.flock.models.weights;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelWeightsTest {
+
+  static final ModelLayout LAYOUT =
+      new ModelLayout(List.of(ParamSpec.of("w", 2, 3), ParamSpec.of("b", 3)));
+
+  @Test
+  void weightsWithEqualPayloadsAreEqualAndCopiesAreDefensive() {
+    float[] v = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    ModelWeights a = ModelWeights.of(LAYOUT, v);
+    v[0] = 100;
+    ModelWeights b = ModelWeights.of(LAYOUT, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    assertEquals(a, b);
+    assertEquals(a.hashCode(), b.hashCode());
+    a.toArray()[1] = 42;
+    assertEquals(2f, a.get(1));
+    assertNotEquals(a, ModelWeights.zeros(LAYOUT));
+  }
+
+  @Test
+  void toStringShowsCountsAndChecksumNotValues() {
+    String s = ModelWeights.of(LAYOUT, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 123456}).toString();
+    assertTrue(s.contains("params=9") && s.contains("tensors=2") && s.contains("crc32="), s);
+    assertTrue(!s.contains("123456"), s);
+  }
+
+  @Test
+  void payloadOfWrongLengthIsRejectedWithBothCounts() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ModelWeights.of(LAYOUT, new float[4]));
+    assertTrue(e.getMessage().contains("4 values") && e.getMessage().contains("needs 9"), e.getMessage());
+  }
+
+  @Test
+  void cborEncodingIsAByteStringOfFourBytesPerParameter() throws Exception {
+    ObjectMapper cbor = new ObjectMapper(new CBORFactory());
+    int n = 100_000;
+    ModelLayout big = new ModelLayout(List.of(ParamSpec.of("w", n)));
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) Math.sin(i);
+    }
+    ModelWeights w = ModelWeights.of(big, v);
+    byte[] bytes = cbor.writeValueAsBytes(w);
+    // payload plus a small header (layout, field names): well under 5 bytes per parameter
+    assertTrue(bytes.length >= 4 * n && bytes.length < 4 * n + 200, "encoded " + bytes.length);
+    assertEquals(w, cbor.readValue(bytes, ModelWeights.class));
+  }
+
+  @Test
+  void differenceAndScaledSumAreElementWise() {
+    ModelWeights a = ModelWeights.of(LAYOUT, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    ModelWeights b = ModelWeights.of(LAYOUT, new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1});
+    assertEquals(ModelWeights.of(LAYOUT, new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8}), a.minus(b));
+    assertEquals(ModelWeights.of(LAYOUT, new float[] {3, 4, 5, 6, 7, 8, 9, 10, 11}), a.plusScaled(b, 2));
+  }
+
+  @Test
+  void layoutRejectsDuplicateNamesAndBadShapes() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ModelLayout(List.of(ParamSpec.of("w", 2), ParamSpec.of("w", 3))));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ParamSpec.of("w", 2, 0));
+    assertTrue(e.getMessage().contains("'w'"), e.getMessage());
+  }
+}
