@@ -29,7 +29,7 @@ import java.util.Random;
  * <p>Not thread-safe: one owner (a training worker) calls it, one task at a time. DJL 0.36 allows
  * one open gradient collector per JVM, so a JVM trains one task at a time anyway.
  */
-public final class LocalTrainer implements AutoCloseable {
+public final class LocalTrainer implements TrainingEngine {
 
   private final ModelSpec spec;
   private final Model model;
@@ -62,6 +62,7 @@ public final class LocalTrainer implements AutoCloseable {
    *     feature size differs from the model's input
    * @throws ArithmeticException when the training loss becomes NaN or infinite
    */
+  @Override
   public LocalUpdate train(ModelWeights global, TrainConfig config, NodeData data, long seed) {
     int dim = data.dataset().featureDim();
     if (dim != spec.sampleSize()) {

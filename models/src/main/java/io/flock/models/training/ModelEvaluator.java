@@ -69,6 +69,21 @@ public final class ModelEvaluator implements AutoCloseable {
     return new EvalResult(lossSum / data.size(), (double) correct / data.size(), data.size());
   }
 
+  /** An {@link Evaluator} of this model on a fixed held-out data set; owns this evaluator. */
+  public Evaluator on(LabeledDataset data) {
+    return new Evaluator() {
+      @Override
+      public EvalResult evaluate(ModelWeights weights) {
+        return ModelEvaluator.this.evaluate(weights, data);
+      }
+
+      @Override
+      public void close() {
+        ModelEvaluator.this.close();
+      }
+    };
+  }
+
   @Override
   public void close() {
     model.close();

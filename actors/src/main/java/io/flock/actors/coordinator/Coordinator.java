@@ -1,0 +1,282 @@
+package io.flock.actors.coordinator;
+
+import io.flock.actors.node.TrainingNode;
+import io.flock.actors.protocol.CborSerializable;
+import io.flock.actors.round.RoundManager;
+import io.flock.actors.round.RoundStats;
+import io.flock.models.training.EvalResult;
+import io.flock.models.training.Evaluator;
+import io.flock.models.weights.ModelWeights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+
+/**
+ * Owns the global model and the round loop. Tracks the training nodes listed by the receptionist;
+ * once enough are registered it evaluates the initial model, then runs rounds one after another,
+ * each as a {@link RoundManager} child. A completed round replaces the global model and is
+ * evaluated on held-out data (on the blocking dispatcher); a failed round leaves the global model
+ * unchanged. Every round ends in a {@link RoundReport} to the listener; the run ends with {@link
+ * TrainingFinished} when the rounds are done, a target is reached, or too many rounds in a row
+ * failed.
+ */
+public final class Coordinator {
+
+  /** Messages a coordinator handles. */
+  public interface Command {}
+
+  /** Events a coordinator publishes to its listener. */
+  public interface Event extends CborSerializable {}
+
+  /** Ask for the current global model. */
+  public record GetGlobalModel(ActorRef<GlobalModel> replyTo) implements Command, CborSerializable {}
+
+  /** Reply to {@link GetGlobalModel}: the model after {@code completedRounds} completed rounds. */
+  public record GlobalModel(int completedRounds, ModelWeights weights) implements CborSerializable {}
+
+  private record ListingUpdated(Receptionist.Listing listing) implements Command {}
+
+  private enum StartTimeout implements Command {
+    INSTANCE
+  }
+
+  private record RoundFinished(RoundManager.Outcome outcome) implements Command {}
+
+  private record Evaluated(RoundManager.Outcome outcome, EvalResult result, Throwable failure, long millis)
+      implements Command {}
+
+  /**
+   * @param settings rounds, start condition, targets
+   * @param initial the initial global model
+   * @param evaluatorFactory builds the evaluator of the global model (owned by this actor), or
+   *     null to report the participants' training loss instead
+   * @param listener receives a {@link RoundReport} per round and a final {@link TrainingFinished}
+   */
+  public static Behavior<Command> create(
+      CoordinatorSettings settings,
+      ModelWeights initial,
+      Supplier<Evaluator> evaluatorFactory,
+      ActorRef<Event> listener) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new Coordinator(ctx, timers, settings, initial, evaluatorFactory, listener).waiting()));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final CoordinatorSettings settings;
+  private final Supplier<Evaluator> evaluatorFactory;
+  private final ActorRef<Event> listener;
+  private final Executor blocking;
+  private final ActorRef<RoundManager.Outcome> outcomeAdapter;
+  private List<ActorRef<TrainingNode.Command>> nodes = List.of();
+  private ModelWeights global;
+  private Evaluator evaluator;
+  private CompletableFuture<EvalResult> evaluating;
+  private long round;
+  private int completedRounds;
+  private int consecutiveFailures;
+  private double lastLoss = Double.NaN;
+  private double lastAccuracy = Double.NaN;
+
+  private Coordinator(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      CoordinatorSettings settings,
+      ModelWeights initial,
+      Supplier<Evaluator> evaluatorFactory,
+      ActorRef<Event> listener) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.settings = settings;
+    this.global = initial;
+    this.evaluatorFactory = evaluatorFactory;
+    this.listener = listener;
+    this.blocking =
+        ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("flock.blocking-dispatcher"));
+    this.outcomeAdapter = ctx.messageAdapter(RoundManager.Outcome.class, RoundFinished::new);
+    ActorRef<Receptionist.Listing> listingAdapter =
+        ctx.messageAdapter(Receptionist.Listing.class, ListingUpdated::new);
+    ctx.getSystem().receptionist().tell(Receptionist.subscribe(TrainingNode.SERVICE_KEY, listingAdapter));
+    timers.startSingleTimer(StartTimeout.INSTANCE, settings.startTimeout());
+  }
+
+  private Behavior<Command> waiting() {
+    return Behaviors.receive(Command.class)
+        .onMessage(ListingUpdated.class, l -> {
+          onListing(l);
+          return nodes.size() >= settings.awaitNodes() ? begin() : Behaviors.same();
+        })
+        .onMessage(StartTimeout.class, t -> {
+          ctx.getLog().warn("start timeout: {} of {} nodes registered, starting anyway",
+              nodes.size(), settings.awaitNodes());
+          return begin();
+        })
+        .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
+        .onSignal(PostStop.class, s -> closeEvaluator())
+        .build();
+  }
+
+  private Behavior<Command> begin() {
+    timers.cancel(StartTimeout.INSTANCE);
+    if (evaluatorFactory != null) {
+      evaluate(null);
+    } else {
+      startRound();
+    }
+    return running();
+  }
+
+  private Behavior<Command> running() {
+    return Behaviors.receive(Command.class)
+        .onMessage(ListingUpdated.class, l -> {
+          onListing(l);
+          return Behaviors.same();
+        })
+        .onMessage(StartTimeout.class, t -> Behaviors.same())
+        .onMessage(RoundFinished.class, this::onRoundFinished)
+        .onMessage(Evaluated.class, this::onEvaluated)
+        .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
+        .onSignal(PostStop.class, s -> closeEvaluator())
+        .build();
+  }
+
+  private void onListing(ListingUpdated l) {
+    nodes = new ArrayList<>(l.listing().getServiceInstances(TrainingNode.SERVICE_KEY));
+  }
+
+  private Behavior<Command> onGetGlobalModel(GetGlobalModel get) {
+    get.replyTo().tell(new GlobalModel(completedRounds, global));
+    return Behaviors.same();
+  }
+
+  private void startRound() {
+    round++;
+    ctx.spawn(
+        RoundManager.create(round, global, settings.round(), settings.seed(), nodes, outcomeAdapter),
+        "round-" + round);
+  }
+
+  private Behavior<Command> onRoundFinished(RoundFinished msg) {
+    RoundManager.Outcome outcome = msg.outcome();
+    if (outcome instanceof RoundManager.RoundCompleted done) {
+      global = done.newGlobal();
+      completedRounds++;
+      consecutiveFailures = 0;
+      if (evaluatorFactory != null) {
+        evaluate(outcome);
+        return Behaviors.same();
+      }
+      return report(outcome, done.stats().meanTrainLoss(), Double.NaN, 0);
+    }
+    consecutiveFailures++;
+    return report(outcome, lastLoss, lastAccuracy, 0);
+  }
+
+  private void evaluate(RoundManager.Outcome outcome) {
+    ModelWeights model = global;
+    long start = System.nanoTime();
+    evaluating = CompletableFuture.supplyAsync(() -> evaluator().evaluate(model), blocking);
+    ctx.pipeToSelf(evaluating,
+        (result, failure) -> new Evaluated(outcome, result, failure, (System.nanoTime() - start) / 1_000_000));
+  }
+
+  private Evaluator evaluator() {
+    // Runs on the blocking dispatcher; evaluations never overlap.
+    if (evaluator == null) {
+      evaluator = evaluatorFactory.get();
+    }
+    return evaluator;
+  }
+
+  private Behavior<Command> onEvaluated(Evaluated e) {
+    evaluating = null;
+    double loss = Double.NaN;
+    double accuracy = Double.NaN;
+    if (e.failure() != null) {
+      ctx.getLog().error("evaluation of the global model failed", e.failure());
+    } else {
+      loss = e.result().loss();
+      accuracy = e.result().accuracy();
+    }
+    if (e.outcome() == null) { // the initial model: the baseline for the first improvement
+      lastLoss = loss;
+      lastAccuracy = accuracy;
+      startRound();
+      return Behaviors.same();
+    }
+    return report(e.outcome(), loss, accuracy, e.millis());
+  }
+
+  private Behavior<Command> report(RoundManager.Outcome outcome, double loss, double accuracy, long evalMillis) {
+    RoundStats s = outcome.stats();
+    boolean completed = outcome instanceof RoundManager.RoundCompleted;
+    double improvement = (lastLoss > 0 && Double.isFinite(loss)) ? (lastLoss - loss) / lastLoss * 100 : Double.NaN;
+    if (!completed) {
+      improvement = 0;
+    }
+    listener.tell(new RoundReport(
+        outcome.round(), settings.rounds(), completedRounds, completed,
+        outcome instanceof RoundManager.RoundFailed f ? f.reason() : null,
+        loss, settings.targetLoss(), improvement, accuracy, s.meanTrainLoss(),
+        s.available(), s.sampled(), s.participants(), s.samplesProcessed(), s.dropouts(),
+        s.durationMillis(), evalMillis));
+    lastLoss = loss;
+    lastAccuracy = accuracy;
+    String stop = stopReason();
+    if (stop == null) {
+      startRound();
+      return Behaviors.same();
+    }
+    boolean aborted = consecutiveFailures >= settings.maxConsecutiveFailures();
+    listener.tell(new TrainingFinished(stop, aborted, round, completedRounds, global, lastLoss, lastAccuracy));
+    return finished();
+  }
+
+  private String stopReason() {
+    if (consecutiveFailures >= settings.maxConsecutiveFailures()) {
+      return "aborted: " + consecutiveFailures + " round(s) in a row failed to reach quorum";
+    }
+    if (settings.targetAccuracy() > 0 && lastAccuracy >= settings.targetAccuracy()) {
+      return String.format("target accuracy %.2f%% reached after %d rounds", settings.targetAccuracy() * 100, round);
+    }
+    if (settings.targetLoss() > 0 && lastLoss <= settings.targetLoss()) {
+      return String.format("target loss %.4f reached after %d rounds", settings.targetLoss(), round);
+    }
+    if (round >= settings.rounds()) {
+      return "all " + settings.rounds() + " rounds done";
+    }
+    return null;
+  }
+
+  private Behavior<Command> finished() {
+    return Behaviors.receive(Command.class)
+        .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
+        .onSignal(PostStop.class, s -> closeEvaluator())
+        .build();
+  }
+
+  private Behavior<Command> closeEvaluator() {
+    Evaluator toClose = evaluator;
+    evaluator = null;
+    if (toClose != null) {
+      if (evaluating != null && !evaluating.isDone()) {
+        evaluating.whenComplete((r, e) -> toClose.close());
+      } else {
+        toClose.close();
+      }
+    }
+    return Behaviors.same();
+  }
+}

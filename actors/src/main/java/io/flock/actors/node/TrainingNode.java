@@ -1,0 +1,193 @@
+package io.flock.actors.node;
+
+import io.flock.actors.protocol.CborSerializable;
+import io.flock.actors.protocol.DropoutReason;
+import io.flock.actors.round.RoundManager;
+import io.flock.actors.worker.TrainingWorker;
+import io.flock.models.data.NodeData;
+import io.flock.models.training.LocalUpdate;
+import io.flock.models.training.TrainConfig;
+import io.flock.models.weights.ModelLayout;
+import io.flock.models.weights.ModelWeights;
+import io.flock.privacy.dp.L2Clipping;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * One federation participant. Registers under {@link #SERVICE_KEY}, holds its local data (which
+ * never leaves this JVM), validates each {@link TrainRequest}, hands the training to the worker
+ * pool, turns the trained model into an update {@code Delta = w_local - w_global}, clips it when
+ * asked, and replies to the round with {@link RoundManager.TrainCompleted} or {@link
+ * RoundManager.TrainDeclined}.
+ */
+public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
+
+  /** Receptionist key under which every training node registers. */
+  public static final ServiceKey<Command> SERVICE_KEY =
+      ServiceKey.create(Command.class, "flock-training-node");
+
+  /** Messages a training node handles. */
+  public interface Command {}
+
+  /**
+   * Train the global model of {@code round} locally. Sent by the round's RoundManager.
+   *
+   * @param round round number, strictly increasing over a run
+   * @param global the global model (shared read-only in one JVM)
+   * @param config local training settings
+   * @param roundSeed the round's seed; the node mixes in its own seed for data shuffling
+   * @param replyTo where the update (or the refusal) goes
+   */
+  public record TrainRequest(
+      long round,
+      ModelWeights global,
+      TrainConfig config,
+      long roundSeed,
+      ActorRef<RoundManager.TrainReply> replyTo)
+      implements Command, CborSerializable {}
+
+  private record WorkerReplied(TrainingWorker.Result result) implements Command {}
+
+  /** A node wrapped in restart-with-backoff supervision, as it should be spawned. */
+  public static Behavior<Command> supervised(
+      String nodeId,
+      NodeData data,
+      ModelLayout layout,
+      long nodeSeed,
+      ActorRef<TrainingWorker.Command> workers,
+      Duration minBackoff,
+      Duration maxBackoff) {
+    return Behaviors.supervise(create(nodeId, data, layout, nodeSeed, workers))
+        .onFailure(SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2));
+  }
+
+  /**
+   * @param nodeId this node's id; also its actor name
+   * @param data local data, kept in this JVM
+   * @param layout the model layout this node can train; requests for other models are declined
+   * @param nodeSeed this node's seed, derived from the run's master seed and the node's index
+   * @param workers the JVM's training worker pool
+   */
+  public static Behavior<Command> create(
+      String nodeId,
+      NodeData data,
+      ModelLayout layout,
+      long nodeSeed,
+      ActorRef<TrainingWorker.Command> workers) {
+    return Behaviors.setup(
+        ctx -> {
+          ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
+          return new TrainingNode(ctx, nodeId, data, layout, nodeSeed, workers);
+        });
+  }
+
+  private final String nodeId;
+  private final NodeData data;
+  private final ModelLayout layout;
+  private final long nodeSeed;
+  private final ActorRef<TrainingWorker.Command> workers;
+  private final ActorRef<TrainingWorker.Result> workerAdapter;
+  private final Map<String, TrainRequest> inFlight = new HashMap<>();
+  private long lastRound = Long.MIN_VALUE;
+
+  private TrainingNode(
+      ActorContext<Command> ctx,
+      String nodeId,
+      NodeData data,
+      ModelLayout layout,
+      long nodeSeed,
+      ActorRef<TrainingWorker.Command> workers) {
+    super(ctx);
+    this.nodeId = nodeId;
+    this.data = data;
+    this.layout = layout;
+    this.nodeSeed = nodeSeed;
+    this.workers = workers;
+    this.workerAdapter = ctx.messageAdapter(TrainingWorker.Result.class, WorkerReplied::new);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(TrainRequest.class, this::onTrainRequest)
+        .onMessage(WorkerReplied.class, this::onWorkerReplied)
+        .build();
+  }
+
+  private Behavior<Command> onTrainRequest(TrainRequest req) {
+    String problem = validate(req);
+    if (problem != null) {
+      req.replyTo().tell(new RoundManager.TrainDeclined(req.round(), nodeId, DropoutReason.DECLINED, problem));
+      return this;
+    }
+    lastRound = req.round();
+    String taskId = nodeId + "/round-" + req.round();
+    inFlight.put(taskId, req);
+    long seed = mix(nodeSeed, req.roundSeed());
+    workers.tell(new TrainingWorker.Train(taskId, req.global(), req.config(), data, seed, workerAdapter));
+    return this;
+  }
+
+  private String validate(TrainRequest req) {
+    if (req.round() <= lastRound) {
+      return "stale round " + req.round() + ": this node already trained round " + lastRound;
+    }
+    if (req.global() == null || !layout.equals(req.global().layout())) {
+      return "global model does not fit this node: expected " + layout.describe() + ", got "
+          + (req.global() == null ? "none" : req.global().layout().describe());
+    }
+    return null;
+  }
+
+  private Behavior<Command> onWorkerReplied(WorkerReplied msg) {
+    TrainRequest req = inFlight.remove(msg.result().taskId());
+    if (req == null) {
+      return this; // a task of a previous incarnation: its round has moved on
+    }
+    if (msg.result() instanceof TrainingWorker.TrainSucceeded ok) {
+      req.replyTo().tell(completed(req, ok.update()));
+    } else if (msg.result() instanceof TrainingWorker.TrainFailed failed) {
+      req.replyTo().tell(
+          new RoundManager.TrainDeclined(
+              req.round(), nodeId, DropoutReason.TRAINING_FAILED, failed.reason()));
+    }
+    return this;
+  }
+
+  private RoundManager.TrainReply completed(TrainRequest req, LocalUpdate update) {
+    float[] delta = update.weights().minus(req.global()).toArray();
+    if (req.config().clipNorm() > 0) {
+      try {
+        L2Clipping.clipInPlace(delta, req.config().clipNorm());
+      } catch (IllegalArgumentException e) {
+        return new RoundManager.TrainDeclined(
+            req.round(), nodeId, DropoutReason.TRAINING_FAILED, e.getMessage());
+      }
+    }
+    return new RoundManager.TrainCompleted(
+        req.round(),
+        nodeId,
+        ModelWeights.wrap(layout, delta),
+        update.numSamples(),
+        update.meanLoss(),
+        update.steps());
+  }
+
+  /** SplitMix64-style mixing of two seeds into one. */
+  static long mix(long a, long b) {
+    long z = a * 0x9E3779B97F4A7C15L + b;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

@@ -1,0 +1,15 @@
+package io.flock.actors.protocol;
+
+/** Why a sampled node did not contribute to a round. */
+public enum DropoutReason {
+  /** The node's actor stopped (crash, JVM exit, removed from the cluster). */
+  CRASHED,
+  /** No reply before the round's deadline. */
+  TIMED_OUT,
+  /** The node refused the request (stale round, model it cannot train). */
+  DECLINED,
+  /** Local training threw; the worker was restarted by supervision. */
+  TRAINING_FAILED,
+  /** The node's update failed validation (wrong layout, NaN, bad sample count, stale round). */
+  INVALID_UPDATE
+}

@@ -1,0 +1,275 @@
+package io.flock.actors.round;
+
+import io.flock.actors.node.TrainingNode;
+import io.flock.actors.protocol.CborSerializable;
+import io.flock.actors.protocol.Dropout;
+import io.flock.actors.protocol.DropoutReason;
+import io.flock.models.aggregation.UpdateValidator;
+import io.flock.models.weights.ModelWeights;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Runs one round, as a per-request child of the coordinator (the {@code DeviceGroupQuery} pattern
+ * of the Pekko IoT tutorial): samples nodes (seeded, from the listing sorted by path), sends each
+ * a {@link TrainingNode.TrainRequest}, watches each one, and arms one hard deadline. Every sampled
+ * node ends in exactly one state: accepted (its update is validated and folded by the {@link
+ * Aggregator} child) or a {@link Dropout} with a reason (crashed, timed out, declined, training
+ * failed, invalid update). When no node is pending, or at the deadline, the round completes if the
+ * quorum holds and fails with a clear reason otherwise; then this actor stops.
+ */
+public final class RoundManager {
+
+  /** Messages a round manager handles. */
+  public interface Command {}
+
+  /** A node's answer to a train request. Sent by {@code TrainingNode}. */
+  public interface TrainReply extends Command, CborSerializable {
+    long round();
+
+    String nodeId();
+  }
+
+  /**
+   * A node's update {@code Delta = w_local - w_global}.
+   *
+   * @param numSamples local samples per epoch (the FedAvg weight)
+   * @param trainLoss mean local training loss
+   * @param steps local optimizer steps
+   */
+  public record TrainCompleted(
+      long round, String nodeId, ModelWeights update, int numSamples, double trainLoss, int steps)
+      implements TrainReply {}
+
+  /** The node did not produce an update, and why. */
+  public record TrainDeclined(long round, String nodeId, DropoutReason reason, String detail)
+      implements TrainReply {}
+
+  /** The outcome of a round, sent to the parent. */
+  public sealed interface Outcome extends CborSerializable permits RoundCompleted, RoundFailed {
+    long round();
+
+    RoundStats stats();
+  }
+
+  /** The round reached quorum; {@code newGlobal} is the aggregated model. */
+  public record RoundCompleted(long round, ModelWeights newGlobal, RoundStats stats)
+      implements Outcome {}
+
+  /** The round did not reach quorum; the global model must stay as it was. */
+  public record RoundFailed(long round, String reason, RoundStats stats) implements Outcome {}
+
+  private record NodeTerminated(String nodeId) implements Command {}
+
+  private enum DeadlineReached implements Command {
+    INSTANCE
+  }
+
+  private record AggregatorReplied(Aggregator.Aggregated result) implements Command {}
+
+  /**
+   * @param round this round's number
+   * @param global the current global model (shared, read-only)
+   * @param settings sampling, quorum, deadline and training settings
+   * @param seed the run's master seed; sampling uses (seed, round)
+   * @param nodes the nodes listed by the receptionist
+   * @param replyTo receives the {@link Outcome}
+   */
+  public static Behavior<Command> create(
+      long round,
+      ModelWeights global,
+      RoundSettings settings,
+      long seed,
+      List<ActorRef<TrainingNode.Command>> nodes,
+      ActorRef<Outcome> replyTo) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new RoundManager(ctx, timers, round, global, settings, seed, nodes, replyTo)
+                        .start()));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final long round;
+  private final ModelWeights global;
+  private final RoundSettings settings;
+  private final long seed;
+  private final List<ActorRef<TrainingNode.Command>> nodes;
+  private final ActorRef<Outcome> replyTo;
+  private final long startNanos = System.nanoTime();
+  private final Map<String, ActorRef<TrainingNode.Command>> pending = new LinkedHashMap<>();
+  private final List<Dropout> dropouts = new ArrayList<>();
+  private ActorRef<Aggregator.Command> aggregator;
+  private int sampled;
+  private int accepted;
+  private long samplesProcessed;
+  private double lossSum;
+  private long lossWeight;
+
+  private RoundManager(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      long round,
+      ModelWeights global,
+      RoundSettings settings,
+      long seed,
+      List<ActorRef<TrainingNode.Command>> nodes,
+      ActorRef<Outcome> replyTo) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.round = round;
+    this.global = global;
+    this.settings = settings;
+    this.seed = seed;
+    this.nodes = List.copyOf(nodes);
+    this.replyTo = replyTo;
+  }
+
+  private Behavior<Command> start() {
+    if (nodes.size() < settings.minNodes()) {
+      return fail(
+          "only " + nodes.size() + " node(s) available, the quorum needs at least "
+              + settings.minNodes());
+    }
+    List<ActorRef<TrainingNode.Command>> chosen = sample(nodes, settings.sampleSize(nodes.size()));
+    sampled = chosen.size();
+    aggregator = ctx.spawn(Aggregator.create(global.layout()), "aggregator");
+    var trainReplies = ctx.getSelf().<TrainReply>narrow();
+    for (ActorRef<TrainingNode.Command> node : chosen) {
+      String nodeId = node.path().name();
+      pending.put(nodeId, node);
+      ctx.watchWith(node, new NodeTerminated(nodeId));
+      node.tell(new TrainingNode.TrainRequest(round, global, settings.train(), roundSeed(), trainReplies));
+    }
+    timers.startSingleTimer(DeadlineReached.INSTANCE, settings.deadline());
+    return collecting();
+  }
+
+  /** Seeded sampling without replacement from the listing sorted by actor path. */
+  private List<ActorRef<TrainingNode.Command>> sample(
+      List<ActorRef<TrainingNode.Command>> all, int k) {
+    List<ActorRef<TrainingNode.Command>> sorted = new ArrayList<>(all);
+    sorted.sort(Comparator.comparing(ref -> ref.path().toString()));
+    Random random = new Random(roundSeed());
+    for (int i = 0; i < k; i++) {
+      int j = i + random.nextInt(sorted.size() - i);
+      var t = sorted.get(i);
+      sorted.set(i, sorted.get(j));
+      sorted.set(j, t);
+    }
+    return new ArrayList<>(sorted.subList(0, k));
+  }
+
+  private long roundSeed() {
+    return seed * 0x9E3779B97F4A7C15L + round;
+  }
+
+  private Behavior<Command> collecting() {
+    return Behaviors.receive(Command.class)
+        .onMessage(TrainCompleted.class, this::onCompleted)
+        .onMessage(TrainDeclined.class, this::onDeclined)
+        .onMessage(NodeTerminated.class, t -> dropout(t.nodeId(), DropoutReason.CRASHED, "node stopped during the round"))
+        .onMessage(DeadlineReached.class, d -> onDeadline())
+        .build();
+  }
+
+  private Behavior<Command> onCompleted(TrainCompleted reply) {
+    if (!pending.containsKey(reply.nodeId())) {
+      ctx.getLog().warn("round {}: ignoring update from {}, which is not pending", round, reply.nodeId());
+      return Behaviors.same();
+    }
+    if (reply.round() != round) {
+      return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
+          "stale update for round " + reply.round() + ", this is round " + round);
+    }
+    String problem = UpdateValidator.problem(reply.update(), global.layout(), reply.numSamples());
+    if (problem == null && !Double.isFinite(reply.trainLoss())) {
+      problem = "training loss is " + reply.trainLoss();
+    }
+    if (problem != null) {
+      return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE, problem);
+    }
+    settle(reply.nodeId());
+    aggregator.tell(new Aggregator.Fold(reply.nodeId(), reply.update(), reply.numSamples()));
+    accepted++;
+    samplesProcessed += (long) reply.numSamples() * settings.train().localEpochs();
+    lossSum += reply.trainLoss() * reply.numSamples();
+    lossWeight += reply.numSamples();
+    return maybeClose();
+  }
+
+  private Behavior<Command> onDeclined(TrainDeclined reply) {
+    if (!pending.containsKey(reply.nodeId())) {
+      return Behaviors.same();
+    }
+    String detail = reply.round() == round ? reply.detail()
+        : "reply for round " + reply.round() + ": " + reply.detail();
+    return dropout(reply.nodeId(), reply.reason(), detail);
+  }
+
+  private Behavior<Command> dropout(String nodeId, DropoutReason reason, String detail) {
+    if (!pending.containsKey(nodeId)) {
+      return Behaviors.same();
+    }
+    settle(nodeId);
+    dropouts.add(new Dropout(nodeId, reason, detail));
+    return maybeClose();
+  }
+
+  private void settle(String nodeId) {
+    ctx.unwatch(pending.remove(nodeId));
+  }
+
+  private Behavior<Command> onDeadline() {
+    for (String nodeId : new ArrayList<>(pending.keySet())) {
+      settle(nodeId);
+      dropouts.add(new Dropout(nodeId, DropoutReason.TIMED_OUT,
+          "no reply within the round deadline of " + settings.deadline().toMillis() + " ms"));
+    }
+    return maybeClose();
+  }
+
+  private Behavior<Command> maybeClose() {
+    if (!pending.isEmpty()) {
+      return Behaviors.same();
+    }
+    timers.cancel(DeadlineReached.INSTANCE);
+    int quorum = settings.quorum(sampled);
+    if (accepted < quorum) {
+      return fail(accepted + " of " + sampled + " sampled nodes returned a valid update, the quorum is "
+          + quorum);
+    }
+    aggregator.tell(new Aggregator.Finish(ctx.messageAdapter(Aggregator.Aggregated.class, AggregatorReplied::new)));
+    return Behaviors.receive(Command.class)
+        .onMessage(AggregatorReplied.class, this::onAggregated)
+        .build();
+  }
+
+  private Behavior<Command> onAggregated(AggregatorReplied msg) {
+    ModelWeights next = global.plusScaled(msg.result().meanUpdate(), 1.0);
+    replyTo.tell(new RoundCompleted(round, next, stats()));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> fail(String reason) {
+    replyTo.tell(new RoundFailed(round, reason, stats()));
+    return Behaviors.stopped();
+  }
+
+  private RoundStats stats() {
+    return new RoundStats(nodes.size(), sampled, accepted, samplesProcessed,
+        lossWeight == 0 ? Double.NaN : lossSum / lossWeight, dropouts,
+        (System.nanoTime() - startNanos) / 1_000_000);
+  }
+}

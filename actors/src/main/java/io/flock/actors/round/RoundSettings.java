@@ -1,0 +1,50 @@
+package io.flock.actors.round;
+
+import io.flock.actors.protocol.CborSerializable;
+import io.flock.models.training.TrainConfig;
+import java.time.Duration;
+
+/**
+ * How one round is run.
+ *
+ * @param fraction C of McMahan et al. 2017: the share of available nodes sampled per round,
+ *     in (0, 1]; at least one node (and at least {@code minNodes}) is sampled
+ * @param minNodes quorum: fewest accepted updates for the round to count, >= 1
+ * @param minFraction quorum: fewest accepted updates as a share of the sampled nodes, in [0, 1]
+ * @param deadline hard deadline of the round; nodes still silent then are dropouts
+ * @param train local training settings sent to every node
+ */
+public record RoundSettings(
+    double fraction, int minNodes, double minFraction, Duration deadline, TrainConfig train)
+    implements CborSerializable {
+
+  /** Validates every field; the message names the field and the rule. */
+  public RoundSettings {
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("fraction must be in (0, 1], was " + fraction);
+    }
+    if (minNodes < 1) {
+      throw new IllegalArgumentException("minNodes must be >= 1, was " + minNodes);
+    }
+    if (!(minFraction >= 0 && minFraction <= 1)) {
+      throw new IllegalArgumentException("minFraction must be in [0, 1], was " + minFraction);
+    }
+    if (deadline == null || deadline.isZero() || deadline.isNegative()) {
+      throw new IllegalArgumentException("deadline must be > 0, was " + deadline);
+    }
+    if (train == null) {
+      throw new IllegalArgumentException("train settings are required");
+    }
+  }
+
+  /** Nodes to sample from {@code available}: {@code max(C*K, 1, minNodes)}, capped at K. */
+  public int sampleSize(int available) {
+    int k = (int) Math.max(1, Math.round(fraction * available));
+    return Math.min(available, Math.max(k, minNodes));
+  }
+
+  /** Accepted updates needed when {@code sampled} nodes were asked. */
+  public int quorum(int sampled) {
+    return Math.max(minNodes, (int) Math.ceil(minFraction * sampled - 1e-9));
+  }
+}

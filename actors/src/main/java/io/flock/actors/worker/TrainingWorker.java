@@ -1,0 +1,165 @@
+package io.flock.actors.worker;
+
+import io.flock.actors.protocol.LocalOnly;
+import io.flock.models.data.NodeData;
+import io.flock.models.training.LocalUpdate;
+import io.flock.models.training.TrainConfig;
+import io.flock.models.training.TrainingEngine;
+import io.flock.models.weights.ModelWeights;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+
+/**
+ * Owns one device lane (a GPU or the CPU) and runs local training tasks on it, one at a time, on
+ * the blocking dispatcher {@code flock.blocking-dispatcher}; results return with {@code
+ * pipeToSelf}. Tasks that arrive while one runs are stashed.
+ *
+ * <p>A failed task is reported to its requester as {@link TrainFailed}; then the worker throws
+ * {@link TrainingFailedException} so that supervision ({@link #supervised}) restarts it with a
+ * fresh engine. Stashed tasks are re-sent to itself first: the mailbox survives the restart, so
+ * no queued work is lost.
+ */
+public final class TrainingWorker {
+
+  /** Messages a training worker handles. */
+  public interface Command {}
+
+  /**
+   * Train {@code global} on a node's local data. Sent by a {@code TrainingNode} of the same JVM.
+   *
+   * @param taskId the requester's id for this task, echoed in the reply
+   * @param seed seed of the local data shuffling
+   */
+  public record Train(
+      String taskId,
+      ModelWeights global,
+      TrainConfig config,
+      NodeData data,
+      long seed,
+      ActorRef<Result> replyTo)
+      implements Command, LocalOnly {}
+
+  /** Reply to {@link Train}. */
+  public sealed interface Result extends LocalOnly permits TrainSucceeded, TrainFailed {
+    String taskId();
+  }
+
+  /** The task finished; {@code update} holds the locally trained weights. */
+  public record TrainSucceeded(String taskId, LocalUpdate update) implements Result {}
+
+  /** The task failed; {@code reason} says why. */
+  public record TrainFailed(String taskId, String reason) implements Result {}
+
+  private record Finished(Train task, LocalUpdate update, Throwable failure)
+      implements Command, LocalOnly {}
+
+  /** A worker wrapped in restart-with-backoff supervision, as it should be spawned. */
+  public static Behavior<Command> supervised(
+      Supplier<TrainingEngine> engineFactory, Duration minBackoff, Duration maxBackoff) {
+    return Behaviors.supervise(create(engineFactory))
+        .onFailure(
+            TrainingFailedException.class,
+            SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2));
+  }
+
+  /** An unsupervised worker; the engine is created lazily on the blocking dispatcher. */
+  public static Behavior<Command> create(Supplier<TrainingEngine> engineFactory) {
+    return Behaviors.withStash(
+        1_000, stash -> Behaviors.setup(ctx -> new TrainingWorker(ctx, stash, engineFactory).idle()));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final StashBuffer<Command> stash;
+  private final Supplier<TrainingEngine> engineFactory;
+  private final Executor blocking;
+  private TrainingEngine engine;
+  private CompletableFuture<LocalUpdate> running;
+
+  private TrainingWorker(
+      ActorContext<Command> ctx, StashBuffer<Command> stash, Supplier<TrainingEngine> engineFactory) {
+    this.ctx = ctx;
+    this.stash = stash;
+    this.engineFactory = engineFactory;
+    this.blocking =
+        ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("flock.blocking-dispatcher"));
+  }
+
+  private Behavior<Command> idle() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Train.class, this::start)
+        .onSignal(PostStop.class, s -> closeEngine())
+        .onSignal(PreRestart.class, s -> closeEngine())
+        .build();
+  }
+
+  private Behavior<Command> busy() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Finished.class, this::onFinished)
+        .onMessage(Train.class, t -> {
+          stash.stash(t);
+          return Behaviors.same();
+        })
+        .onSignal(PostStop.class, s -> closeEngine())
+        .onSignal(PreRestart.class, s -> closeEngine())
+        .build();
+  }
+
+  private Behavior<Command> start(Train task) {
+    running =
+        CompletableFuture.supplyAsync(
+            () -> engine().train(task.global(), task.config(), task.data(), task.seed()), blocking);
+    ctx.pipeToSelf(running, (update, failure) -> new Finished(task, update, failure));
+    return busy();
+  }
+
+  private TrainingEngine engine() {
+    // Runs on the blocking dispatcher, one task at a time: no concurrent access.
+    if (engine == null) {
+      engine = engineFactory.get();
+    }
+    return engine;
+  }
+
+  private Behavior<Command> onFinished(Finished done) {
+    running = null;
+    Train task = done.task();
+    if (done.failure() == null) {
+      task.replyTo().tell(new TrainSucceeded(task.taskId(), done.update()));
+      return stash.unstashAll(idle());
+    }
+    Throwable cause =
+        done.failure() instanceof java.util.concurrent.CompletionException && done.failure().getCause() != null
+            ? done.failure().getCause()
+            : done.failure();
+    String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    task.replyTo().tell(new TrainFailed(task.taskId(), reason));
+    ctx.getLog().warn("training task {} failed, restarting worker: {}", task.taskId(), reason);
+    stash.forEach(m -> ctx.getSelf().tell(m));
+    throw new TrainingFailedException("task " + task.taskId() + " failed: " + reason, cause);
+  }
+
+  private Behavior<Command> closeEngine() {
+    TrainingEngine toClose = engine;
+    engine = null;
+    if (toClose != null) {
+      if (running != null && !running.isDone()) {
+        // Never free native memory under a running task: close once it is done.
+        running.whenComplete((r, e) -> toClose.close());
+      } else {
+        toClose.close();
+      }
+    }
+    return Behaviors.same();
+  }
+}

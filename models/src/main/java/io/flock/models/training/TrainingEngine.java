@@ -1,0 +1,17 @@
+package io.flock.models.training;
+
+import io.flock.models.data.NodeData;
+import io.flock.models.weights.ModelWeights;
+
+/**
+ * Runs local training for a node: the work a training worker delegates. {@link LocalTrainer} is
+ * the DJL implementation. An engine owns native resources and is used by one thread at a time.
+ */
+public interface TrainingEngine extends AutoCloseable {
+
+  /** Trains from {@code global} on {@code data}; see {@link LocalTrainer#train}. */
+  LocalUpdate train(ModelWeights global, TrainConfig config, NodeData data, long seed);
+
+  @Override
+  void close();
+}
