@@ -52,6 +52,8 @@ public final class Coordinator {
 
   private record RoundFinished(RoundManager.Outcome outcome) implements Command {}
 
+  private record RoundManagerStopped(long round) implements Command {}
+
   private record Evaluated(RoundManager.Outcome outcome, EvalResult result, Throwable failure, long millis)
       implements Command {}
 
@@ -81,8 +83,10 @@ public final class Coordinator {
   private final Executor blocking;
   private final ActorRef<RoundManager.Outcome> outcomeAdapter;
   private List<ActorRef<TrainingNode.Command>> nodes = List.of();
+  private ActorRef<RoundManager.Command> roundManager;
   private ModelWeights global;
-  private Evaluator evaluator;
+  // Written on the blocking dispatcher (lazy creation), read on the actor's thread: volatile.
+  private volatile Evaluator evaluator;
   private CompletableFuture<EvalResult> evaluating;
   private long round;
   private int completedRounds;
@@ -146,6 +150,7 @@ public final class Coordinator {
         })
         .onMessage(StartTimeout.class, t -> Behaviors.same())
         .onMessage(RoundFinished.class, this::onRoundFinished)
+        .onMessage(RoundManagerStopped.class, this::onRoundManagerStopped)
         .onMessage(Evaluated.class, this::onEvaluated)
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
         .onSignal(PostStop.class, s -> closeEvaluator())
@@ -163,12 +168,32 @@ public final class Coordinator {
 
   private void startRound() {
     round++;
-    ctx.spawn(
-        RoundManager.create(round, global, settings.round(), settings.seed(), nodes, outcomeAdapter),
-        "round-" + round);
+    roundManager =
+        ctx.spawn(
+            RoundManager.create(round, global, settings.round(), settings.seed(), nodes, outcomeAdapter),
+            "round-" + round);
+    // A round manager never stops by itself: if it stops before its outcome, it crashed.
+    ctx.watchWith(roundManager, new RoundManagerStopped(round));
+  }
+
+  private Behavior<Command> onRoundManagerStopped(RoundManagerStopped stopped) {
+    if (roundManager == null || stopped.round() != round) {
+      return Behaviors.same();
+    }
+    roundManager = null;
+    ctx.getLog().error("round {}: the round manager crashed before it reported; counting a failed round", round);
+    RoundStats none = new RoundStats(nodes.size(), 0, 0, 0, Double.NaN, List.of(), 0);
+    consecutiveFailures++;
+    return report(new RoundManager.RoundFailed(round, "the round manager crashed (see the log)", none),
+        lastLoss, lastAccuracy, 0);
   }
 
   private Behavior<Command> onRoundFinished(RoundFinished msg) {
+    if (roundManager != null) {
+      ctx.unwatch(roundManager);
+      ctx.stop(roundManager);
+      roundManager = null;
+    }
     RoundManager.Outcome outcome = msg.outcome();
     if (outcome instanceof RoundManager.RoundCompleted done) {
       global = done.newGlobal();
@@ -268,15 +293,20 @@ public final class Coordinator {
   }
 
   private Behavior<Command> closeEvaluator() {
+    if (evaluating != null && !evaluating.isDone()) {
+      // The evaluation may still be creating the evaluator: close whatever exists once it is done.
+      evaluating.whenComplete((r, e) -> closeEvaluatorNow());
+    } else {
+      closeEvaluatorNow();
+    }
+    return Behaviors.same();
+  }
+
+  private void closeEvaluatorNow() {
     Evaluator toClose = evaluator;
     evaluator = null;
     if (toClose != null) {
-      if (evaluating != null && !evaluating.isDone()) {
-        evaluating.whenComplete((r, e) -> toClose.close());
-      } else {
-        toClose.close();
-      }
+      toClose.close();
     }
-    return Behaviors.same();
   }
 }

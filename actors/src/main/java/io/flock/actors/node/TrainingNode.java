@@ -5,6 +5,7 @@ import io.flock.actors.protocol.DropoutReason;
 import io.flock.actors.round.RoundManager;
 import io.flock.actors.worker.TrainingWorker;
 import io.flock.models.data.NodeData;
+import io.flock.models.data.Seeds;
 import io.flock.models.training.LocalUpdate;
 import io.flock.models.training.TrainConfig;
 import io.flock.models.weights.ModelLayout;
@@ -133,7 +134,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     lastRound = req.round();
     String taskId = nodeId + "/round-" + req.round();
     inFlight.put(taskId, req);
-    long seed = mix(nodeSeed, req.roundSeed());
+    long seed = Seeds.derive(nodeSeed, req.roundSeed());
     workers.tell(new TrainingWorker.Train(taskId, req.global(), req.config(), data, seed, workerAdapter));
     return this;
   }
@@ -181,13 +182,5 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
         update.numSamples(),
         update.meanLoss(),
         update.steps());
-  }
-
-  /** SplitMix64-style mixing of two seeds into one. */
-  static long mix(long a, long b) {
-    long z = a * 0x9E3779B97F4A7C15L + b;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 }

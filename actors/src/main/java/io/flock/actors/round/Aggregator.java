@@ -11,7 +11,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Child of a {@link RoundManager}: folds validated updates into a sample-weighted mean as they
  * arrive ({@link StreamingFedAvg}, O(model) memory whatever the number of nodes), and hands the
- * mean out once the round closes.
+ * mean out once the round closes. It never stops by itself: its parent watches it, so a stop is
+ * always a failure, and the parent stops it after the round.
  */
 public final class Aggregator {
 
@@ -53,7 +54,7 @@ public final class Aggregator {
                   Finish.class,
                   f -> {
                     f.replyTo().tell(new Aggregated(fold.mean(), fold.count(), fold.totalWeight()));
-                    return Behaviors.stopped();
+                    return Behaviors.same();
                   })
               .build();
         });

@@ -25,7 +25,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * node ends in exactly one state: accepted (its update is validated and folded by the {@link
  * Aggregator} child) or a {@link Dropout} with a reason (crashed, timed out, declined, training
  * failed, invalid update). When no node is pending, or at the deadline, the round completes if the
- * quorum holds and fails with a clear reason otherwise; then this actor stops.
+ * quorum holds and fails with a clear reason otherwise. It then ignores late replies until its
+ * parent stops it: it never stops by itself, so the parent can watch it and tell a crash from
+ * the end of a round. Likewise it watches its aggregator, which never stops by itself: a dead
+ * aggregator fails the round instead of leaving it hanging.
+ *
+ * <p>Nodes are identified by their actor name, which must be unique in the federation (cluster
+ * members name their nodes with a member prefix).
  */
 public final class RoundManager {
 
@@ -75,6 +81,10 @@ public final class RoundManager {
   }
 
   private record AggregatorReplied(Aggregator.Aggregated result) implements Command {}
+
+  private enum AggregatorStopped implements Command {
+    INSTANCE
+  }
 
   /**
    * @param round this round's number
@@ -145,6 +155,7 @@ public final class RoundManager {
     List<ActorRef<TrainingNode.Command>> chosen = sample(nodes, settings.sampleSize(nodes.size()));
     sampled = chosen.size();
     aggregator = ctx.spawn(Aggregator.create(global.layout()), "aggregator");
+    ctx.watchWith(aggregator, AggregatorStopped.INSTANCE);
     var trainReplies = ctx.getSelf().<TrainReply>narrow();
     for (ActorRef<TrainingNode.Command> node : chosen) {
       String nodeId = node.path().name();
@@ -181,7 +192,16 @@ public final class RoundManager {
         .onMessage(TrainDeclined.class, this::onDeclined)
         .onMessage(NodeTerminated.class, t -> dropout(t.nodeId(), DropoutReason.CRASHED, "node stopped during the round"))
         .onMessage(DeadlineReached.class, d -> onDeadline())
+        .onMessage(AggregatorStopped.class, a -> aggregatorDied())
         .build();
+  }
+
+  private Behavior<Command> aggregatorDied() {
+    timers.cancel(DeadlineReached.INSTANCE);
+    for (String nodeId : new ArrayList<>(pending.keySet())) {
+      settle(nodeId);
+    }
+    return fail("the aggregator stopped unexpectedly (see the log); no update of this round is used");
   }
 
   private Behavior<Command> onCompleted(TrainCompleted reply) {
@@ -253,18 +273,28 @@ public final class RoundManager {
     aggregator.tell(new Aggregator.Finish(ctx.messageAdapter(Aggregator.Aggregated.class, AggregatorReplied::new)));
     return Behaviors.receive(Command.class)
         .onMessage(AggregatorReplied.class, this::onAggregated)
+        .onMessage(AggregatorStopped.class, a -> aggregatorDied())
         .build();
   }
 
   private Behavior<Command> onAggregated(AggregatorReplied msg) {
     ModelWeights next = global.plusScaled(msg.result().meanUpdate(), 1.0);
     replyTo.tell(new RoundCompleted(round, next, stats()));
-    return Behaviors.stopped();
+    return done();
   }
 
   private Behavior<Command> fail(String reason) {
     replyTo.tell(new RoundFailed(round, reason, stats()));
-    return Behaviors.stopped();
+    return done();
+  }
+
+  /** The outcome is sent: late replies are dropped until the parent stops this actor. */
+  private Behavior<Command> done() {
+    if (aggregator != null) {
+      ctx.unwatch(aggregator);
+      ctx.stop(aggregator);
+    }
+    return Behaviors.ignore();
   }
 
   private RoundStats stats() {

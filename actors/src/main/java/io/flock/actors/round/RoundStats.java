@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param available nodes listed by the receptionist when the round began
  * @param sampled nodes asked to train
- * @param participants nodes whose update was accepted
+ * @param participants nodes whose update passed validation; in a failed round none of them is
+ *     aggregated
  * @param samplesProcessed training samples processed by the participants (samples x epochs)
  * @param meanTrainLoss sample-weighted mean of the participants' local training loss (NaN if
  *     none)

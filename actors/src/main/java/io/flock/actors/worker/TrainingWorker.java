@@ -83,7 +83,8 @@ public final class TrainingWorker {
   private final StashBuffer<Command> stash;
   private final Supplier<TrainingEngine> engineFactory;
   private final Executor blocking;
-  private TrainingEngine engine;
+  // Written on the blocking dispatcher (lazy creation), read on the actor's thread: volatile.
+  private volatile TrainingEngine engine;
   private CompletableFuture<LocalUpdate> running;
 
   private TrainingWorker(
@@ -150,16 +151,21 @@ public final class TrainingWorker {
   }
 
   private Behavior<Command> closeEngine() {
+    if (running != null && !running.isDone()) {
+      // Never free native memory under a running task, and the task may still be creating the
+      // engine: close whatever exists once it is done.
+      running.whenComplete((r, e) -> closeNow());
+    } else {
+      closeNow();
+    }
+    return Behaviors.same();
+  }
+
+  private void closeNow() {
     TrainingEngine toClose = engine;
     engine = null;
     if (toClose != null) {
-      if (running != null && !running.isDone()) {
-        // Never free native memory under a running task: close once it is done.
-        running.whenComplete((r, e) -> toClose.close());
-      } else {
-        toClose.close();
-      }
+      toClose.close();
     }
-    return Behaviors.same();
   }
 }

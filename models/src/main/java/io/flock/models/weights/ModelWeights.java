@@ -1,5 +1,6 @@
 package io.flock.models.weights;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -16,8 +17,14 @@ import java.util.zip.CRC32;
  * copied on the way in and out, so one instance can be shared read-only by every actor of a JVM
  * (the global model is never copied per node). On the wire (Jackson CBOR) the payload is a single
  * byte string of little-endian float32, 4 bytes per parameter; a {@code float[]} field would cost
- * 5 bytes per parameter.
+ * 5 bytes per parameter. Only the two annotated properties are serialized, whatever the mapper's
+ * visibility settings (Pekko's mapper sees private fields by default).
  */
+@JsonAutoDetect(
+    fieldVisibility = JsonAutoDetect.Visibility.NONE,
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+    creatorVisibility = JsonAutoDetect.Visibility.NONE)
 public final class ModelWeights {
 
   private final ModelLayout layout;

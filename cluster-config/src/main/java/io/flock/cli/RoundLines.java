@@ -1,0 +1,91 @@
+package io.flock.cli;
+
+import io.flock.actors.coordinator.RoundReport;
+import io.flock.actors.coordinator.TrainingFinished;
+import io.flock.actors.protocol.Dropout;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Formats round reports as progress lines and as JSON-ready maps (NaN becomes null). */
+final class RoundLines {
+
+  private RoundLines() {}
+
+  /** One progress line with the seed's metrics, plus accuracy, dropouts and round time. */
+  static String progress(RoundReport r) {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format("round %d/%d", r.round(), r.totalRounds()));
+    if (!r.completed()) {
+      s.append(" FAILED (").append(r.failureReason()).append(")");
+    }
+    s.append(String.format(" | completedRounds=%d currentLoss=%s targetLoss=%s improvement=%s",
+        r.completedRounds(), num(r.currentLoss(), "%.4f"),
+        r.targetLoss() > 0 ? num(r.targetLoss(), "%.4f") : "none",
+        Double.isNaN(r.improvementPercent()) ? "n/a" : String.format("%+.2f%%", r.improvementPercent())));
+    s.append(String.format(" | accuracy=%s nodesParticipating=%d/%d samplesProcessed=%,d",
+        Double.isNaN(r.accuracy()) ? "n/a" : String.format("%.2f%%", r.accuracy() * 100),
+        r.nodesParticipating(), r.nodesSampled(), r.samplesProcessed()));
+    s.append(" | dropouts=").append(r.dropouts().size());
+    if (!r.dropouts().isEmpty()) {
+      s.append(' ').append(summarize(r.dropouts()));
+    }
+    s.append(String.format(" | roundTime=%.2fs", (r.roundMillis() + r.evalMillis()) / 1000.0));
+    return s.toString();
+  }
+
+  private static String summarize(List<Dropout> dropouts) {
+    Map<String, Integer> byReason = new LinkedHashMap<>();
+    for (Dropout d : dropouts) {
+      byReason.merge(d.reason().name(), 1, Integer::sum);
+    }
+    return byReason.toString();
+  }
+
+  private static String num(double v, String fmt) {
+    return Double.isNaN(v) ? "n/a" : String.format(fmt, v);
+  }
+
+  /** The JSON-lines record of a round: every field of the report. */
+  static Map<String, Object> json(RoundReport r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("event", "round");
+    m.put("round", r.round());
+    m.put("totalRounds", r.totalRounds());
+    m.put("completedRounds", r.completedRounds());
+    m.put("completed", r.completed());
+    m.put("failureReason", r.failureReason());
+    m.put("currentLoss", finite(r.currentLoss()));
+    m.put("targetLoss", r.targetLoss());
+    m.put("improvement", finite(r.improvementPercent()));
+    m.put("accuracy", finite(r.accuracy()));
+    m.put("trainLoss", finite(r.trainLoss()));
+    m.put("nodesAvailable", r.nodesAvailable());
+    m.put("nodesSampled", r.nodesSampled());
+    m.put("nodesParticipating", r.nodesParticipating());
+    m.put("samplesProcessed", r.samplesProcessed());
+    m.put("dropouts", r.dropouts().stream().map(d -> Map.of(
+        "nodeId", d.nodeId(), "reason", d.reason().name(), "detail", d.detail())).toList());
+    m.put("roundTimeMs", r.roundMillis());
+    m.put("evalTimeMs", r.evalMillis());
+    return m;
+  }
+
+  /** The JSON-lines record of the end of training. */
+  static Map<String, Object> json(TrainingFinished f, long elapsedMillis) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("event", "finished");
+    m.put("reason", f.reason());
+    m.put("aborted", f.aborted());
+    m.put("roundsRun", f.roundsRun());
+    m.put("completedRounds", f.completedRounds());
+    m.put("finalLoss", finite(f.finalLoss()));
+    m.put("finalAccuracy", finite(f.finalAccuracy()));
+    m.put("elapsedMs", elapsedMillis);
+    return m;
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+}

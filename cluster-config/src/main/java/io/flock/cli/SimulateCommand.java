@@ -1,0 +1,214 @@
+package io.flock.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.flock.actors.coordinator.RoundReport;
+import io.flock.models.data.DataUnavailableException;
+import io.flock.models.data.Partitioner;
+import io.flock.models.zoo.ModelZoo;
+import io.flock.simulations.Simulation;
+import io.flock.simulations.SimulationConfig;
+import io.flock.simulations.SimulationResult;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code flock simulate}: a whole federation in one JVM. */
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run federated training with simulated nodes in one JVM (real DJL training, real actors).",
+      "Defaults: FedAvg on MNIST with the 2NN of McMahan et al. 2017, 100 nodes, C=0.1, E=1, B=10,"
+          + " IID; stops at 97%% test accuracy or after --rounds."
+    })
+final class SimulateCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--nodes", defaultValue = "100", description = "Number of simulated nodes (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--fraction", defaultValue = "0.1",
+      description = "Share of nodes sampled per round, C in (0, 1] (default: ${DEFAULT-VALUE}).")
+  double fraction;
+
+  @Option(names = "--rounds", defaultValue = "200", description = "Most rounds to run (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--local-epochs", defaultValue = "1", description = "Local epochs per round, E (default: ${DEFAULT-VALUE}).")
+  int localEpochs;
+
+  @Option(names = "--batch-size", defaultValue = "10", description = "Local minibatch size, B (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--lr", defaultValue = "0.1", description = "Local SGD learning rate (default: ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--partition", defaultValue = "iid", paramLabel = "iid|shards",
+      description = "Data split: iid, or shards (2 label shards per node, McMahan et al.'s non-IID) "
+          + "(default: ${DEFAULT-VALUE}).")
+  String partition;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Master seed of the run (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--metrics-out", paramLabel = "FILE",
+      description = "Write one JSON object per round (and a final one) to FILE (default: none).")
+  Path metricsOut;
+
+  @Option(names = "--model", defaultValue = ModelZoo.MLP_2NN,
+      description = "Model: mlp-2nn or logistic (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--dataset", defaultValue = "mnist", description = "Data set (default: ${DEFAULT-VALUE}).")
+  String dataset;
+
+  @Option(names = "--target-accuracy", defaultValue = "0.97",
+      description = "Stop when test accuracy reaches this; 0 = never (default: ${DEFAULT-VALUE}).")
+  double targetAccuracy;
+
+  @Option(names = "--target-loss", defaultValue = "0",
+      description = "Stop when test loss falls to this; 0 = never (default: ${DEFAULT-VALUE}).")
+  double targetLoss;
+
+  @Option(names = "--min-nodes", defaultValue = "2",
+      description = "Quorum: fewest valid updates for a round to count (default: ${DEFAULT-VALUE}).")
+  int minNodes;
+
+  @Option(names = "--min-fraction", defaultValue = "0.5",
+      description = "Quorum: fewest valid updates as a share of sampled nodes (default: ${DEFAULT-VALUE}).")
+  double minFraction;
+
+  @Option(names = "--round-timeout", defaultValue = "300",
+      description = "Round deadline in seconds; silent nodes become dropouts (default: ${DEFAULT-VALUE}).")
+  long roundTimeoutSeconds;
+
+  @Option(names = "--clip-norm", defaultValue = "0",
+      description = "L2 bound on each node's update; 0 = off (default: ${DEFAULT-VALUE}).")
+  double clipNorm;
+
+  @Option(names = "--train-limit", defaultValue = "0",
+      description = "Use only the first N training samples; 0 = all (default: ${DEFAULT-VALUE}).")
+  int trainLimit;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Data cache directory; must exist (default: $FLOCK_DATA_DIR or ~/.cache/flock/datasets).")
+  Path dataDir;
+
+  @Option(names = "--gpu", defaultValue = "false",
+      description = "Train on GPU 0 when one is present (default: ${DEFAULT-VALUE}).")
+  boolean gpu;
+
+  @Override
+  public Integer call() throws Exception {
+    SimulationConfig config = config();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ObjectMapper json = new ObjectMapper();
+    BufferedWriter metrics = openMetrics();
+    out.printf("flock simulate: %s on %s, %d nodes (%s), C=%s, E=%d, B=%d, lr=%s, seed=%d%n",
+        config.model(), config.dataset(), config.nodes(), partition, fraction, localEpochs, batchSize,
+        learningRate, seed);
+    if (gpu && ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+      err.println("warning: --gpu given but the engine sees no GPU (CPU natives on the class path,"
+          + " or no CUDA driver); training on the CPU");
+    }
+    out.flush();
+    SimulationResult result;
+    try {
+      result = Simulation.run(config, actorConfig(), r -> {
+        out.println(RoundLines.progress(r));
+        out.flush();
+        writeLine(metrics, json, RoundLines.json(r));
+      });
+    } catch (DataUnavailableException e) {
+      closeQuietly(metrics);
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+    writeLine(metrics, json, RoundLines.json(result.finished(), result.elapsedMillis()));
+    closeQuietly(metrics);
+    var f = result.finished();
+    out.printf("finished: %s | rounds=%d completedRounds=%d | test accuracy %s, loss %s | %.1f s%n",
+        f.reason(), f.roundsRun(), f.completedRounds(),
+        Double.isNaN(f.finalAccuracy()) ? "n/a" : String.format("%.2f%%", f.finalAccuracy() * 100),
+        Double.isNaN(f.finalLoss()) ? "n/a" : String.format("%.4f", f.finalLoss()),
+        result.elapsedMillis() / 1000.0);
+    if (metricsOut != null) {
+      out.println("metrics written to " + metricsOut);
+    }
+    out.flush();
+    return f.aborted() ? 3 : 0;
+  }
+
+  private SimulationConfig config() {
+    Partitioner.Scheme scheme = switch (partition.toLowerCase(java.util.Locale.ROOT)) {
+      case "iid" -> Partitioner.Scheme.IID;
+      case "shards" -> Partitioner.Scheme.SHARDS;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(),
+          "--partition must be iid or shards, was '" + partition + "'");
+    };
+    try {
+      ModelZoo.get(model);
+      if (roundTimeoutSeconds <= 0) {
+        throw new IllegalArgumentException("--round-timeout must be > 0 seconds, was " + roundTimeoutSeconds);
+      }
+      return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize, learningRate,
+          scheme, seed, minNodes, minFraction, Duration.ofSeconds(roundTimeoutSeconds), targetLoss,
+          targetAccuracy, dataDir, trainLimit, clipNorm, gpu);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private BufferedWriter openMetrics() throws IOException {
+    if (metricsOut == null) {
+      return null;
+    }
+    Path parent = metricsOut.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--metrics-out: directory " + parent + " does not exist");
+    }
+    return Files.newBufferedWriter(metricsOut);
+  }
+
+  private static void writeLine(BufferedWriter w, ObjectMapper json, Object value) {
+    if (w == null) {
+      return;
+    }
+    try {
+      w.write(json.writeValueAsString(value));
+      w.newLine();
+      w.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write metrics: " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(BufferedWriter w) {
+    if (w != null) {
+      try {
+        w.close();
+      } catch (IOException ignored) {
+        // the lines written so far were flushed
+      }
+    }
+  }
+
+  /** application.conf with the simulation role overlay on top. */
+  static Config actorConfig() {
+    return ConfigFactory.parseResources("simulation.conf").withFallback(ConfigFactory.load()).resolve();
+  }
+}

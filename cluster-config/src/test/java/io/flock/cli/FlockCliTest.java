@@ -1,0 +1,100 @@
+package io.flock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI's answers to bad input: a clear message and a non-zero exit, before any work starts. */
+class FlockCliTest {
+
+  @TempDir Path tmp;
+
+  record Run(int exitCode, String out, String err) {}
+
+  static Run run(String... args) {
+    CommandLine cli = FlockCli.newCommandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void unknownOptionIsRejectedWithASuggestion() {
+    Run r = run("simulate", "--nodez", "3");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("Unknown options: '--nodez'"), r.err());
+    assertTrue(r.err().contains("Possible solutions: --nodes"), r.err());
+  }
+
+  @Test
+  void zeroNodesIsRejectedNamingTheOptionAndRule() {
+    Run r = run("simulate", "--nodes", "0");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--nodes must be >= 1, was 0"), r.err());
+  }
+
+  @Test
+  void fractionAboveOneIsRejected() {
+    Run r = run("simulate", "--fraction", "1.5");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--fraction must be in (0, 1], was 1.5"), r.err());
+  }
+
+  @Test
+  void unknownPartitionIsRejected() {
+    Run r = run("simulate", "--partition", "dirichlet");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--partition must be iid or shards"), r.err());
+  }
+
+  @Test
+  void unknownModelListsTheKnownOnes() {
+    Run r = run("simulate", "--model", "gpt-17");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("unknown model 'gpt-17'") && r.err().contains("mlp-2nn"), r.err());
+  }
+
+  @Test
+  void missingDataDirectoryFailsBeforeTraining() {
+    Run r = run("simulate", "--data-dir", tmp.resolve("nope").toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("does not exist"), r.err());
+    assertTrue(!r.out().contains("round 1/"), r.out());
+  }
+
+  @Test
+  void dataDirectoryThatIsAFileIsUnreadable() throws Exception {
+    Path file = Files.writeString(tmp.resolve("file"), "x");
+    Run r = run("simulate", "--data-dir", file.toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("is not a directory"), r.err());
+  }
+
+  @Test
+  void simulateHelpDocumentsEveryOptionWithItsDefault() {
+    Run r = run("simulate", "--help");
+    assertEquals(0, r.exitCode());
+    for (String option : new String[] {"--nodes", "--fraction", "--rounds", "--local-epochs",
+        "--batch-size", "--partition", "--seed", "--metrics-out"}) {
+      assertTrue(r.out().contains(option), option + " missing from help");
+    }
+    assertTrue(r.out().contains("(default: 100)") && r.out().contains("(default: 0.1)"), r.out());
+  }
+
+  @Test
+  void datasetsFetchOfAnUnknownNameIsRejected() {
+    Run r = run("datasets", "--data-dir", tmp.toString(), "fetch", "imagenet");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("unknown data set 'imagenet'"), r.err());
+  }
+}

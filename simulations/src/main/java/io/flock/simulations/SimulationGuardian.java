@@ -1,0 +1,75 @@
+package io.flock.simulations;
+
+import io.flock.actors.coordinator.Coordinator;
+import io.flock.actors.coordinator.CoordinatorSettings;
+import io.flock.actors.coordinator.RoundReport;
+import io.flock.actors.coordinator.TrainingFinished;
+import io.flock.actors.node.TrainingNode;
+import io.flock.actors.worker.TrainingWorker;
+import io.flock.models.data.NodeData;
+import io.flock.models.data.Seeds;
+import io.flock.models.training.Evaluator;
+import io.flock.models.training.TrainingEngine;
+import io.flock.models.weights.ModelWeights;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Routers;
+
+/**
+ * Root actor of a simulation: spawns the training worker pool, one {@link TrainingNode} per
+ * partition and the {@link Coordinator}; forwards each {@link RoundReport} to a callback and
+ * stops the actor system after {@link TrainingFinished}.
+ */
+final class SimulationGuardian {
+
+  /** What the guardian needs to build the federation. */
+  record Plan(
+      List<NodeData> partitions,
+      ModelWeights initial,
+      CoordinatorSettings coordinator,
+      Supplier<TrainingEngine> engineFactory,
+      Supplier<Evaluator> evaluatorFactory,
+      int workers,
+      Duration minBackoff,
+      Duration maxBackoff) {}
+
+  private SimulationGuardian() {}
+
+  static Behavior<Coordinator.Event> create(
+      Plan plan, Consumer<RoundReport> onRound, Consumer<TrainingFinished> onFinished) {
+    return Behaviors.setup(
+        ctx -> {
+          ActorRef<TrainingWorker.Command> workers =
+              ctx.spawn(
+                  Routers.pool(plan.workers(),
+                          TrainingWorker.supervised(plan.engineFactory(), plan.minBackoff(), plan.maxBackoff()))
+                      .withRoundRobinRouting(),
+                  "workers");
+          for (int i = 0; i < plan.partitions().size(); i++) {
+            String nodeId = String.format("node-%04d", i);
+            ctx.spawn(
+                TrainingNode.supervised(nodeId, plan.partitions().get(i), plan.initial().layout(),
+                    Seeds.derive(plan.coordinator().seed(), i), workers, plan.minBackoff(), plan.maxBackoff()),
+                nodeId);
+          }
+          ctx.spawn(
+              Coordinator.create(plan.coordinator(), plan.initial(), plan.evaluatorFactory(), ctx.getSelf()),
+              "coordinator");
+          return Behaviors.receive(Coordinator.Event.class)
+              .onMessage(RoundReport.class, r -> {
+                onRound.accept(r);
+                return Behaviors.same();
+              })
+              .onMessage(TrainingFinished.class, f -> {
+                onFinished.accept(f);
+                return Behaviors.stopped();
+              })
+              .build();
+        });
+  }
+}

@@ -1,0 +1,63 @@
+package io.flock.simulations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.flock.actors.coordinator.RoundReport;
+import io.flock.models.data.Partitioner;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real federated run end to end: MNIST from the cache that {@code .ci/run} fills, real DJL
+ * training, real actors with every message through the CBOR serializer.
+ */
+class SimulationMnistTest {
+
+  static final Config ACTORS =
+      ConfigFactory.parseString(
+              "pekko.actor.provider = local\n"
+                  + "pekko.actor.serialize-messages = on\n"
+                  + "pekko.loglevel = WARNING")
+          .withFallback(ConfigFactory.load());
+
+  static SimulationConfig small(long seed) {
+    return new SimulationConfig("mlp-2nn", "mnist", 10, 0.5, 3, 1, 10, 0.1, Partitioner.Scheme.IID, seed,
+        2, 0.5, Duration.ofMinutes(2), 0, 0, null, 3000, 0, false);
+  }
+
+  @Test
+  void federatedTwoNNOnMnistLearnsAndIsReproducibleFromTheSeed() throws Exception {
+    SimulationResult first = Simulation.run(small(7), ACTORS, r -> {});
+    List<RoundReport> reports = first.reports();
+    assertEquals(3, reports.size());
+    for (RoundReport r : reports) {
+      assertTrue(r.completed(), r.toString());
+      assertEquals(5, r.nodesParticipating());
+      assertEquals(1500, r.samplesProcessed()); // 5 nodes x 300 samples x 1 epoch
+      assertTrue(r.dropouts().isEmpty());
+    }
+    assertEquals(List.of(1, 2, 3), reports.stream().map(RoundReport::completedRounds).toList());
+    assertTrue(reports.get(2).currentLoss() < reports.get(0).currentLoss(), reports.toString());
+    assertTrue(first.finished().finalAccuracy() > 0.75, "accuracy " + first.finished().finalAccuracy());
+    assertEquals("all 3 rounds done", first.finished().reason());
+
+    SimulationResult second = Simulation.run(small(7), ACTORS, r -> {});
+    assertEquals(first.finished().finalModel(), second.finished().finalModel());
+  }
+
+  @Test
+  void targetAccuracyStopsTrainingEarly() throws Exception {
+    SimulationConfig c = small(3);
+    SimulationConfig withTarget = new SimulationConfig(c.model(), c.dataset(), c.nodes(), c.fraction(), 50,
+        c.localEpochs(), c.batchSize(), c.learningRate(), c.partition(), c.seed(), c.minNodes(),
+        c.minFraction(), c.roundTimeout(), 0, 0.5, null, c.trainLimit(), 0, false);
+    SimulationResult result = Simulation.run(withTarget, ACTORS, r -> {});
+    assertTrue(result.reports().size() < 50, "ran " + result.reports().size() + " rounds");
+    assertTrue(result.finished().finalAccuracy() >= 0.5);
+    assertTrue(result.finished().reason().startsWith("target accuracy"), result.finished().reason());
+  }
+}
