@@ -4,6 +4,7 @@ import io.flock.actors.node.TrainingNode;
 import io.flock.actors.protocol.CborSerializable;
 import io.flock.actors.round.RoundManager;
 import io.flock.actors.round.RoundStats;
+import io.flock.actors.support.LazyResource;
 import io.flock.models.training.EvalResult;
 import io.flock.models.training.Evaluator;
 import io.flock.models.weights.ModelWeights;
@@ -78,15 +79,13 @@ public final class Coordinator {
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final CoordinatorSettings settings;
-  private final Supplier<Evaluator> evaluatorFactory;
   private final ActorRef<Event> listener;
   private final Executor blocking;
   private final ActorRef<RoundManager.Outcome> outcomeAdapter;
   private List<ActorRef<TrainingNode.Command>> nodes = List.of();
   private ActorRef<RoundManager.Command> roundManager;
   private ModelWeights global;
-  // Written on the blocking dispatcher (lazy creation), read on the actor's thread: volatile.
-  private volatile Evaluator evaluator;
+  private final LazyResource<Evaluator> evaluator;
   private CompletableFuture<EvalResult> evaluating;
   private long round;
   private int completedRounds;
@@ -105,7 +104,7 @@ public final class Coordinator {
     this.timers = timers;
     this.settings = settings;
     this.global = initial;
-    this.evaluatorFactory = evaluatorFactory;
+    this.evaluator = evaluatorFactory == null ? null : new LazyResource<>(evaluatorFactory);
     this.listener = listener;
     this.blocking =
         ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("flock.blocking-dispatcher"));
@@ -134,7 +133,7 @@ public final class Coordinator {
 
   private Behavior<Command> begin() {
     timers.cancel(StartTimeout.INSTANCE);
-    if (evaluatorFactory != null) {
+    if (evaluator != null) {
       evaluate(null);
     } else {
       startRound();
@@ -199,7 +198,7 @@ public final class Coordinator {
       global = done.newGlobal();
       completedRounds++;
       consecutiveFailures = 0;
-      if (evaluatorFactory != null) {
+      if (evaluator != null) {
         evaluate(outcome);
         return Behaviors.same();
       }
@@ -212,17 +211,9 @@ public final class Coordinator {
   private void evaluate(RoundManager.Outcome outcome) {
     ModelWeights model = global;
     long start = System.nanoTime();
-    evaluating = CompletableFuture.supplyAsync(() -> evaluator().evaluate(model), blocking);
+    evaluating = CompletableFuture.supplyAsync(() -> evaluator.get().evaluate(model), blocking);
     ctx.pipeToSelf(evaluating,
         (result, failure) -> new Evaluated(outcome, result, failure, (System.nanoTime() - start) / 1_000_000));
-  }
-
-  private Evaluator evaluator() {
-    // Runs on the blocking dispatcher; evaluations never overlap.
-    if (evaluator == null) {
-      evaluator = evaluatorFactory.get();
-    }
-    return evaluator;
   }
 
   private Behavior<Command> onEvaluated(Evaluated e) {
@@ -293,20 +284,9 @@ public final class Coordinator {
   }
 
   private Behavior<Command> closeEvaluator() {
-    if (evaluating != null && !evaluating.isDone()) {
-      // The evaluation may still be creating the evaluator: close whatever exists once it is done.
-      evaluating.whenComplete((r, e) -> closeEvaluatorNow());
-    } else {
-      closeEvaluatorNow();
+    if (evaluator != null) {
+      evaluator.closeAfter(evaluating);
     }
     return Behaviors.same();
-  }
-
-  private void closeEvaluatorNow() {
-    Evaluator toClose = evaluator;
-    evaluator = null;
-    if (toClose != null) {
-      toClose.close();
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.flock.actors.worker;
 
 import io.flock.actors.protocol.LocalOnly;
+import io.flock.actors.support.LazyResource;
 import io.flock.models.data.NodeData;
 import io.flock.models.training.LocalUpdate;
 import io.flock.models.training.TrainConfig;
@@ -81,17 +82,15 @@ public final class TrainingWorker {
 
   private final ActorContext<Command> ctx;
   private final StashBuffer<Command> stash;
-  private final Supplier<TrainingEngine> engineFactory;
   private final Executor blocking;
-  // Written on the blocking dispatcher (lazy creation), read on the actor's thread: volatile.
-  private volatile TrainingEngine engine;
+  private final LazyResource<TrainingEngine> engine;
   private CompletableFuture<LocalUpdate> running;
 
   private TrainingWorker(
       ActorContext<Command> ctx, StashBuffer<Command> stash, Supplier<TrainingEngine> engineFactory) {
     this.ctx = ctx;
     this.stash = stash;
-    this.engineFactory = engineFactory;
+    this.engine = new LazyResource<>(engineFactory);
     this.blocking =
         ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("flock.blocking-dispatcher"));
   }
@@ -119,17 +118,9 @@ public final class TrainingWorker {
   private Behavior<Command> start(Train task) {
     running =
         CompletableFuture.supplyAsync(
-            () -> engine().train(task.global(), task.config(), task.data(), task.seed()), blocking);
+            () -> engine.get().train(task.global(), task.config(), task.data(), task.seed()), blocking);
     ctx.pipeToSelf(running, (update, failure) -> new Finished(task, update, failure));
     return busy();
-  }
-
-  private TrainingEngine engine() {
-    // Runs on the blocking dispatcher, one task at a time: no concurrent access.
-    if (engine == null) {
-      engine = engineFactory.get();
-    }
-    return engine;
   }
 
   private Behavior<Command> onFinished(Finished done) {
@@ -151,21 +142,7 @@ public final class TrainingWorker {
   }
 
   private Behavior<Command> closeEngine() {
-    if (running != null && !running.isDone()) {
-      // Never free native memory under a running task, and the task may still be creating the
-      // engine: close whatever exists once it is done.
-      running.whenComplete((r, e) -> closeNow());
-    } else {
-      closeNow();
-    }
+    engine.closeAfter(running);
     return Behaviors.same();
-  }
-
-  private void closeNow() {
-    TrainingEngine toClose = engine;
-    engine = null;
-    if (toClose != null) {
-      toClose.close();
-    }
   }
 }
