@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       DatasetsCommand.class,
       ModelsCommand.class,
+      PlotCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FlockCli implements Runnable {

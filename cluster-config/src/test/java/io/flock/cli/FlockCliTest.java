@@ -97,4 +97,25 @@ class FlockCliTest {
     assertEquals(2, r.exitCode());
     assertTrue(r.err().contains("unknown data set 'imagenet'"), r.err());
   }
+
+  @Test
+  void plotWritesAPngFromMetricsLines() throws Exception {
+    Path metrics = Files.writeString(tmp.resolve("run.jsonl"),
+        "{\"event\":\"round\",\"round\":1,\"completed\":true,\"currentLoss\":0.6,\"accuracy\":0.8}\n"
+            + "{\"event\":\"round\",\"round\":2,\"completed\":true,\"currentLoss\":0.4,\"accuracy\":0.9}\n"
+            + "{\"event\":\"finished\",\"reason\":\"all 2 rounds done\"}\n");
+    Path png = tmp.resolve("run.png");
+    Run r = run("plot", metrics.toString(), "-o", png.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    byte[] bytes = Files.readAllBytes(png);
+    assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G');
+  }
+
+  @Test
+  void plotOfAMalformedMetricsLineNamesTheLine() throws Exception {
+    Path metrics = Files.writeString(tmp.resolve("bad.jsonl"), "{\"event\":\"round\"}\nnot json\n");
+    Run r = run("plot", metrics.toString(), "-o", tmp.resolve("x.png").toString());
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("bad.jsonl:2 is not JSON"), r.err());
+  }
 }
