@@ -99,7 +99,7 @@ class GaussianNoiseTest {
     double qR = 1 - phi(r);
     double mills = Math.exp(-r * r / 2) / Math.sqrt(2 * Math.PI) / qR; // 3.89704
     // sd(X | X > R) = 0.2312 (SciPy truncnorm): se(mean) = 0.00052; se of the probability 0.00096.
-    assertEquals(mills, sum / n, 5 * 0.00054, "tail mean");
+    assertEquals(mills, sum / n, 5 * 0.00052, "tail mean");
     double p4 = (1 - phi(4.0)) / qR;
     assertEquals(p4, (double) beyondFour / n, 5 * Math.sqrt(p4 * (1 - p4) / n), "P(X > 4)");
   }
