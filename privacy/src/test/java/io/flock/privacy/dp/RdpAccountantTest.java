@@ -46,7 +46,9 @@ class RdpAccountantTest {
     // TF Privacy MNIST DP-SGD tutorial: n = 60000, batch 256, noise 1.1, 60 epochs, delta = 1e-5,
     // reported epsilon 3.01. compute_dp_sgd_privacy uses q = 256/60000 and
     // steps = ceil(60 * 60000 / 256) = 14063, with the classic conversion.
-    double[] rdp = RdpAccountant.rdp(256.0 / 60000, 1.1, 14063, ORDERS);
+    long steps = (long) Math.ceil(60 * 60000 / 256.0);
+    assertEquals(14063, steps);
+    double[] rdp = RdpAccountant.rdp(256.0 / 60000, 1.1, steps, ORDERS);
     PrivacySpent spent = RdpAccountant.epsilon(ORDERS, rdp, 1e-5, Conversion.CLASSIC);
     assertEquals(3.01, Math.round(spent.epsilon() * 100) / 100.0);
     assertEquals(3.00838104682536, spent.epsilon(), 1e-9);
