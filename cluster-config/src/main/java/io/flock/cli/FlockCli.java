@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       ModelsCommand.class,
       PlotCommand.class,
+      PrivacyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FlockCli implements Runnable {

@@ -118,4 +118,40 @@ class FlockCliTest {
     assertEquals(2, r.exitCode());
     assertTrue(r.err().contains("bad.jsonl:2 is not JSON"), r.err());
   }
+
+  @Test
+  void privacyEpsilonReproducesOpacusReferenceValue() {
+    // Opacus's accountant test: q = 0.04, sigma = 1.5, 2250 steps, delta = 1e-5 -> 7.32911
+    Run r = run("privacy", "epsilon", "--sample-rate", "0.04", "--noise-multiplier", "1.5",
+        "--steps", "2250", "--delta", "1e-5");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().startsWith("epsilon = 7.32911 "), r.out());
+  }
+
+  @Test
+  void privacyNoiseFindsTheMultiplierForATargetEpsilon() {
+    Run r = run("privacy", "noise", "--epsilon", "8", "--delta", "1e-5", "--sample-rate", "0.04",
+        "--steps", "2250");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().startsWith("noise multiplier = 1.41579 "), r.out());
+  }
+
+  @Test
+  void privacyRejectsEpsilonDeltaAndSampleRateOutOfRange() {
+    Run eps = run("privacy", "noise", "--epsilon", "0", "--delta", "1e-5", "--sample-rate", "0.1", "--steps", "10");
+    assertEquals(2, eps.exitCode());
+    assertTrue(eps.err().contains("must be > 0"), eps.err());
+    Run delta = run("privacy", "epsilon", "--sample-rate", "0.1", "--noise-multiplier", "1", "--steps", "10",
+        "--delta", "1.5");
+    assertEquals(2, delta.exitCode());
+    assertTrue(delta.err().contains("delta"), delta.err());
+    Run q = run("privacy", "epsilon", "--sample-rate", "0", "--noise-multiplier", "1", "--steps", "10",
+        "--delta", "1e-5");
+    assertEquals(2, q.exitCode());
+    assertTrue(q.err().contains("sampleRate must be in (0, 1], was 0.0"), q.err());
+    Run noise = run("privacy", "epsilon", "--sample-rate", "0.1", "--noise-multiplier", "-1", "--steps", "10",
+        "--delta", "1e-5");
+    assertEquals(2, noise.exitCode());
+    assertTrue(noise.err().toLowerCase().contains("noise"), noise.err());
+  }
 }
