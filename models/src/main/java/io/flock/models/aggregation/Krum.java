@@ -43,15 +43,20 @@ public final class Krum implements UpdateAggregator {
    *     when all {@code f} Byzantine updates score well
    */
   public Krum(ModelLayout layout, int f, int m) {
+    checkParameters(f, m);
+    this.contributions = new Contributions(layout);
+    this.f = f;
+    this.m = m;
+  }
+
+  /** Throws unless {@code f >= 0} and {@code m >= 1}; the message names the value and the rule. */
+  static void checkParameters(int f, int m) {
     if (f < 0) {
       throw new IllegalArgumentException("byzantine (f) must be >= 0, was " + f);
     }
     if (m < 1) {
       throw new IllegalArgumentException("multi-Krum m must be >= 1 (1 = Krum), was " + m);
     }
-    this.contributions = new Contributions(layout);
-    this.f = f;
-    this.m = m;
   }
 
   /** The number of Byzantine updates tolerated. */

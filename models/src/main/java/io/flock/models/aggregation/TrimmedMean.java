@@ -32,11 +32,16 @@ public final class TrimmedMean implements UpdateAggregator {
    * @param beta fraction trimmed at each end of every coordinate, in [0, 0.5)
    */
   public TrimmedMean(ModelLayout layout, double beta) {
+    checkBeta(beta);
+    this.contributions = new Contributions(layout);
+    this.beta = beta;
+  }
+
+  /** Throws unless {@code beta} is in [0, 0.5); the message names the value and the rule. */
+  static void checkBeta(double beta) {
     if (!(beta >= 0 && beta < 0.5)) {
       throw new IllegalArgumentException("trim (beta) must be in [0, 0.5), was " + beta);
     }
-    this.contributions = new Contributions(layout);
-    this.beta = beta;
   }
 
   /** The trimmed fraction at each end. */
