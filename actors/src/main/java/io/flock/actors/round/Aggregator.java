@@ -47,13 +47,13 @@ public final class Aggregator {
               .onMessage(
                   Fold.class,
                   f -> {
-                    fold.add(f.update(), f.numSamples());
+                    fold.add(f.nodeId(), f.update(), f.numSamples());
                     return Behaviors.same();
                   })
               .onMessage(
                   Finish.class,
                   f -> {
-                    f.replyTo().tell(new Aggregated(fold.mean(), fold.count(), fold.totalWeight()));
+                    f.replyTo().tell(new Aggregated(fold.result(), fold.count(), fold.totalSamples()));
                     return Behaviors.same();
                   })
               .build();

@@ -6,59 +6,57 @@ import io.flock.models.weights.ModelWeights;
 /**
  * Sample-weighted federated averaging folded one update at a time (McMahan et al. 2017,
  * Algorithm 1: {@code w_{t+1} = sum_k (n_k / n) w^k_{t+1}}). Applied to updates {@code Delta_k =
- * w^k - w_t}, the same mean gives {@code w_{t+1} = w_t + sum_k (n_k / n) Delta_k}.
+ * w^k - w_t}, the same mean gives {@code w_{t+1} = w_t + sum_k (n_k / n) Delta_k}, so the {@link
+ * #result()} is the combined update that FedAvg, FedProx and the FedOpt server optimizers (Reddi
+ * et al. 2021) consume.
  *
  * <p>Memory is one double accumulator of model size, whatever the number of updates: updates are
  * folded as they arrive and can be dropped right after. Accumulating in double keeps the mean of
  * thousands of float32 updates exact to float precision.
  */
-public final class StreamingFedAvg {
+public final class StreamingFedAvg implements UpdateAggregator {
 
-  private final ModelLayout layout;
+  private final Contributions contributions;
   private final double[] sum;
-  private long totalWeight;
-  private int count;
 
+  /** An empty fold for updates of {@code layout}. */
   public StreamingFedAvg(ModelLayout layout) {
-    this.layout = layout;
+    this.contributions = new Contributions(layout);
     this.sum = new double[layout.numParams()];
   }
 
   /**
    * Folds one update with weight {@code numSamples}.
    *
-   * @throws IllegalArgumentException for a layout mismatch, a non-finite value or a non-positive
-   *     weight; the accumulator is unchanged then
+   * @throws IllegalArgumentException for a blank or repeated node id, a layout mismatch, a
+   *     non-finite value or a non-positive weight; the accumulator is unchanged then
    */
-  public void add(ModelWeights update, long numSamples) {
-    String problem = UpdateValidator.problem(update, layout, numSamples);
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
-    update.accumulateInto(sum, numSamples);
-    totalWeight += numSamples;
-    count++;
+  @Override
+  public void add(String nodeId, ModelWeights delta, long numSamples) {
+    contributions.check(nodeId, delta, numSamples);
+    delta.accumulateInto(sum, numSamples);
+    contributions.record(nodeId, numSamples);
   }
 
-  /** Number of updates folded so far. */
+  @Override
   public int count() {
-    return count;
+    return contributions.count();
   }
 
-  /** Sum of the weights (samples) folded so far. */
-  public long totalWeight() {
-    return totalWeight;
+  @Override
+  public long totalSamples() {
+    return contributions.totalSamples();
   }
 
-  /** The weighted mean of the updates folded so far. */
-  public ModelWeights mean() {
-    if (count == 0) {
-      throw new IllegalStateException("no update was folded: the mean of nothing is undefined");
-    }
+  /** The sample-weighted mean {@code sum_k (n_k / n) Delta_k} of the updates folded so far. */
+  @Override
+  public ModelWeights result() {
+    contributions.requireAny();
+    double total = contributions.totalSamples();
     float[] out = new float[sum.length];
     for (int i = 0; i < out.length; i++) {
-      out[i] = (float) (sum[i] / totalWeight);
+      out[i] = (float) (sum[i] / total);
     }
-    return ModelWeights.wrap(layout, out);
+    return ModelWeights.wrap(contributions.layout(), out);
   }
 }

@@ -8,23 +8,30 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
 import io.flock.models.data.NodeData;
 import io.flock.models.data.Partitioner;
 import io.flock.models.weights.BlockWeights;
 import io.flock.models.weights.ModelWeights;
+import io.flock.models.weights.ParamSpec;
 import io.flock.models.zoo.ModelSpec;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /**
  * Local SGD on one node's data with DJL: the ClientUpdate of FedAvg (McMahan et al. 2017,
- * Algorithm 1). Owns one DJL {@link Model} on one device for its whole life; each call loads the
- * global weights into it, trains, and returns the result as {@link ModelWeights}.
+ * Algorithm 1), or of FedProx (Li et al. 2020, Algorithm 2) when the config sets {@code mu}. Owns
+ * one DJL {@link Model} on one device for its whole life; each call loads the global weights into
+ * it, trains, and returns the result as {@link ModelWeights}.
  *
  * <p>Not thread-safe: one owner (a training worker) calls it, one task at a time. DJL 0.36 allows
  * one open gradient collector per JVM, so a JVM trains one task at a time anyway.
@@ -57,6 +64,9 @@ public final class LocalTrainer implements TrainingEngine {
   /**
    * Trains from {@code global} on {@code data} for {@code config.localEpochs()} epochs of
    * minibatch SGD, shuffling the local samples each epoch with a generator seeded by {@code seed}.
+   * With {@code config.mu() > 0} it minimises the FedProx objective {@code F_k(w) + (mu / 2) ||w -
+   * global||^2} (Li et al. 2020); with {@code config.maxSteps() > 0} it stops after that many
+   * steps and returns the partial result, still weighted by all {@code data.size()} samples.
    *
    * @throws IllegalArgumentException when the weights do not fit this model or the data's
    *     feature size differs from the model's input
@@ -81,19 +91,26 @@ public final class LocalTrainer implements TrainingEngine {
     float[] y = new float[batch];
     double lossSum = 0;
     int steps = 0;
-    try (Trainer trainer = model.newTrainer(tc)) {
+    try (Trainer trainer = model.newTrainer(tc);
+        NDManager anchorManager = trainer.getManager().newSubManager()) {
       trainer.initialize(spec.batchShape(batch));
       BlockWeights.write(model.getBlock(), global);
+      // w_t, the anchor of the FedProx proximal term, one constant array per parameter.
+      List<NDArray> anchor = config.mu() > 0 ? parameterArrays(global, anchorManager) : List.of();
+      epochs:
       for (int epoch = 0; epoch < config.localEpochs(); epoch++) {
         int[] order = Partitioner.permutation(n, random);
         for (int start = 0; start < n; start += batch) {
+          if (config.maxSteps() > 0 && steps >= config.maxSteps()) {
+            break epochs; // partial work: the update so far is sent like a full one
+          }
           int size = Math.min(batch, n - start);
           for (int k = 0; k < size; k++) {
             int idx = data.index(order[start + k]);
             data.dataset().copyFeatures(idx, x, k * dim);
             y[k] = data.dataset().label(idx);
           }
-          float stepLoss = step(trainer, x, y, size, dim);
+          float stepLoss = step(trainer, x, y, size, dim, config.mu(), anchor);
           if (!Float.isFinite(stepLoss)) {
             throw new ArithmeticException(
                 "training loss became " + stepLoss + " at epoch " + epoch + ", step " + steps
@@ -108,7 +125,14 @@ public final class LocalTrainer implements TrainingEngine {
     }
   }
 
-  private float step(Trainer trainer, float[] x, float[] y, int size, int dim) {
+  /**
+   * One minibatch step. With {@code mu > 0} the FedProx gradient {@code mu (w - w_t)} of the
+   * proximal term {@code (mu / 2) ||w - w_t||^2} (Li et al. 2020, Eq. 2) is added to each
+   * parameter's data gradient after backward and before the optimizer reads it, so SGD descends
+   * on {@code h_k}; the returned loss is the data loss {@code F_k} alone.
+   */
+  private float step(
+      Trainer trainer, float[] x, float[] y, int size, int dim, double mu, List<NDArray> anchor) {
     // A sub-manager per step frees the batch's native memory at once.
     try (NDManager step = trainer.getManager().newSubManager()) {
       NDArray features =
@@ -121,9 +145,38 @@ public final class LocalTrainer implements TrainingEngine {
         value = l.getFloat();
         gc.backward(l);
       }
+      if (mu > 0) {
+        addProximalGradient((float) mu, anchor);
+      }
       trainer.step();
       return value;
     }
+  }
+
+  private void addProximalGradient(float mu, List<NDArray> anchor) {
+    int k = 0;
+    for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+      NDArray w = p.getValue().getArray();
+      // getGradient() and sub() return new native handles on the model's manager: close them
+      // here, or they would pile up until the model closes. The gradient storage itself stays.
+      try (NDArray grad = w.getGradient();
+          NDArray pull = w.sub(anchor.get(k++))) {
+        grad.addi(pull.muli(mu));
+      }
+    }
+  }
+
+  /** {@code weights} as one constant array per parameter, in {@code getParameters()} order. */
+  private List<NDArray> parameterArrays(ModelWeights weights, NDManager manager) {
+    float[] flat = weights.toArray();
+    List<NDArray> arrays = new ArrayList<>();
+    int offset = 0;
+    for (ParamSpec p : weights.layout().params()) {
+      int size = Math.toIntExact(p.size());
+      arrays.add(manager.create(FloatBuffer.wrap(flat, offset, size), new Shape(p.shapeArray())));
+      offset += size;
+    }
+    return arrays;
   }
 
   @Override

@@ -1,15 +1,28 @@
 package io.flock.models.training;
 
 /**
- * What a node does with the global model in one round: local SGD epochs over its data.
- * Travels inside the round's train request.
+ * What a node does with the global model in one round: local SGD epochs over its data, optionally
+ * with the FedProx proximal term and a bound on the work. Travels inside the round's train request.
+ *
+ * <p>With {@code mu > 0} the node minimises the FedProx local objective {@code h_k(w; w_t) =
+ * F_k(w) + (mu / 2) ||w - w_t||^2} (Li et al. 2020, "Federated Optimization in Heterogeneous
+ * Networks", MLSys, Algorithm 2, Eq. 2) instead of {@code F_k(w)}; {@code mu = 0} is FedAvg's
+ * ClientUpdate.
+ *
+ * <p>{@code maxSteps} bounds the local work: a node stops after that many optimizer steps even if
+ * its epochs are not done, and sends its partial solution like a full one, weighted by its sample
+ * count (FedProx tolerates such partial work, Li et al. 2020, Sec. 3, "gamma-inexact" solutions;
+ * whether the round keeps it is the strategy's call, see {@code Strategy#acceptsPartialWork}).
  *
  * @param localEpochs passes over the local data (E in McMahan et al. 2017), >= 1
  * @param batchSize minibatch size (B), >= 1
  * @param learningRate SGD step size, > 0 and finite
  * @param clipNorm L2 bound applied to the node's update before it is sent; 0 = no clipping
+ * @param mu FedProx proximal coefficient, >= 0 and finite; 0 = plain local SGD (FedAvg)
+ * @param maxSteps most local optimizer steps this round, >= 0; 0 = no bound (all epochs)
  */
-public record TrainConfig(int localEpochs, int batchSize, double learningRate, double clipNorm) {
+public record TrainConfig(
+    int localEpochs, int batchSize, double learningRate, double clipNorm, double mu, int maxSteps) {
 
   /** Validates every field; the message names the field and the rule. */
   public TrainConfig {
@@ -25,5 +38,21 @@ public record TrainConfig(int localEpochs, int batchSize, double learningRate, d
     if (!(clipNorm >= 0) || Double.isInfinite(clipNorm)) {
       throw new IllegalArgumentException("clipNorm must be >= 0 and finite (0 = off), was " + clipNorm);
     }
+    if (!(mu >= 0) || Double.isInfinite(mu)) {
+      throw new IllegalArgumentException("mu must be >= 0 and finite (0 = no proximal term), was " + mu);
+    }
+    if (maxSteps < 0) {
+      throw new IllegalArgumentException("maxSteps must be >= 0 (0 = no bound), was " + maxSteps);
+    }
+  }
+
+  /** This config with the FedProx coefficient {@code mu}. */
+  public TrainConfig withMu(double mu) {
+    return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps);
+  }
+
+  /** This config with the step bound {@code maxSteps} (0 = none). */
+  public TrainConfig withMaxSteps(int maxSteps) {
+    return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps);
   }
 }

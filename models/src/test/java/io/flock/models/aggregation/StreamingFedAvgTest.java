@@ -1,8 +1,10 @@
 package io.flock.models.aggregation;
 
+import static io.flock.models.aggregation.Updates.LAYOUT;
+import static io.flock.models.aggregation.Updates.assertClose;
+import static io.flock.models.aggregation.Updates.w;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flock.models.weights.ModelLayout;
@@ -13,39 +15,33 @@ import org.junit.jupiter.api.Test;
 
 class StreamingFedAvgTest {
 
-  static final ModelLayout LAYOUT = new ModelLayout(List.of(ParamSpec.of("w", 2)));
-
-  static ModelWeights w(float a, float b) {
-    return ModelWeights.of(LAYOUT, new float[] {a, b});
-  }
-
   @Test
   void meanIsWeightedBySampleCountAsInMcMahanAlgorithm1() {
     StreamingFedAvg avg = new StreamingFedAvg(LAYOUT);
-    avg.add(w(1, 0), 100); // n_1 = 100
-    avg.add(w(4, 3), 200); // n_2 = 200
+    avg.add("a", w(1, 0), 100); // n_1 = 100
+    avg.add("b", w(4, 3), 200); // n_2 = 200
     // (100*1 + 200*4)/300 = 3, (100*0 + 200*3)/300 = 2
-    assertEquals(w(3, 2), avg.mean());
+    assertEquals(w(3, 2), avg.result());
     assertEquals(2, avg.count());
-    assertEquals(300, avg.totalWeight());
+    assertEquals(300, avg.totalSamples());
   }
 
   @Test
-  void rejectedUpdateLeavesTheAccumulatorUnchanged() {
+  void oneAttackerFlipsTheSignOfTheMean() {
+    // Why the robust rules exist: (1.0 + 1.1 + 0.9 + 1.2 - 10) / 5 = -1.16 and
+    // (-1.0 - 0.9 - 1.1 - 0.8 + 10) / 5 = 1.24: both coordinates change sign.
     StreamingFedAvg avg = new StreamingFedAvg(LAYOUT);
-    avg.add(w(2, 2), 10);
-    assertThrows(IllegalArgumentException.class, () -> avg.add(w(Float.NaN, 0), 10));
-    assertThrows(IllegalArgumentException.class, () -> avg.add(w(1, 1), 0));
-    ModelLayout other = new ModelLayout(List.of(ParamSpec.of("w", 3)));
-    assertThrows(
-        IllegalArgumentException.class, () -> avg.add(ModelWeights.zeros(other), 10));
-    assertEquals(w(2, 2), avg.mean());
-    assertEquals(1, avg.count());
+    Updates.addHonestAndAttacker(avg);
+    assertClose(-1.16f, 1.24f, avg.result());
   }
 
   @Test
-  void meanOfNothingIsAnError() {
-    assertThrows(IllegalStateException.class, () -> new StreamingFedAvg(LAYOUT).mean());
+  void resultCanBeTakenAgainAfterMoreUpdates() {
+    StreamingFedAvg avg = new StreamingFedAvg(LAYOUT);
+    avg.add("a", w(2, 2), 1);
+    assertEquals(w(2, 2), avg.result());
+    avg.add("b", w(4, 0), 3); // (2 + 12) / 4 = 3.5, (2 + 0) / 4 = 0.5
+    assertEquals(w(3.5f, 0.5f), avg.result());
   }
 
   @Test

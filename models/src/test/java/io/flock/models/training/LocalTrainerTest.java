@@ -62,14 +62,14 @@ class LocalTrainerTest {
     try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu());
         ModelEvaluator eval = new ModelEvaluator(spec, Device.cpu())) {
       EvalResult before = eval.evaluate(init, data);
-      LocalUpdate up = trainer.train(init, new TrainConfig(2, 10, 0.05, 0), new NodeData(data, range(200)), 9);
+      LocalUpdate up = trainer.train(init, new TrainConfig(2, 10, 0.05, 0, 0, 0), new NodeData(data, range(200)), 9);
       assertEquals(200, up.numSamples());
       assertEquals(40, up.steps());
       EvalResult after = eval.evaluate(up.weights(), data);
       assertTrue(after.loss() < before.loss() / 2, before + " -> " + after);
       assertTrue(after.accuracy() > 0.95, "accuracy " + after.accuracy());
       // Same seed, same data, same start: bit-identical result.
-      LocalUpdate again = trainer.train(init, new TrainConfig(2, 10, 0.05, 0), new NodeData(data, range(200)), 9);
+      LocalUpdate again = trainer.train(init, new TrainConfig(2, 10, 0.05, 0, 0, 0), new NodeData(data, range(200)), 9);
       assertEquals(up.weights(), again.weights());
     }
   }
@@ -82,7 +82,7 @@ class LocalTrainerTest {
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class,
-              () -> trainer.train(logistic, new TrainConfig(1, 10, 0.05, 0), new NodeData(data, range(20)), 1));
+              () -> trainer.train(logistic, new TrainConfig(1, 10, 0.05, 0, 0, 0), new NodeData(data, range(20)), 1));
       assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
     }
   }
@@ -96,8 +96,72 @@ class LocalTrainerTest {
           assertThrows(
               ArithmeticException.class,
               () -> trainer.train(ModelInitializer.initialWeights(spec, 1),
-                  new TrainConfig(5, 10, 1e30, 0), new NodeData(data, range(40)), 1));
+                  new TrainConfig(5, 10, 1e30, 0, 0, 0), new NodeData(data, range(40)), 1));
       assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
+    }
+  }
+
+  static double distance(ModelWeights a, ModelWeights b) {
+    ModelWeights d = a.minus(b);
+    double s = 0;
+    for (int i = 0; i < d.size(); i++) {
+      s += (double) d.get(i) * d.get(i);
+    }
+    return Math.sqrt(s);
+  }
+
+  @Test
+  void maxStepsStopsEarlyAndKeepsTheFullSampleCount() {
+    ModelSpec spec = ModelZoo.get(ModelZoo.LOGISTIC);
+    LabeledDataset data = blobs(100, 3);
+    try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu())) {
+      TrainConfig partial = new TrainConfig(3, 10, 0.05, 0, 0, 7); // 30 steps of work, 7 allowed
+      LocalUpdate up =
+          trainer.train(ModelInitializer.initialWeights(spec, 1), partial, new NodeData(data, range(100)), 4);
+      assertEquals(7, up.steps());
+      assertEquals(100, up.numSamples()); // FedProx weights partial work by n_k as usual
+    }
+  }
+
+  @Test
+  void proximalTermAddsMuTimesTheDistanceToTheGlobalToTheGradient() {
+    // Li et al. 2020, Eq. 2: grad h_k(w) = grad F_k(w) + mu (w - w_t). The first SGD step starts at
+    // w_t, where the term vanishes, so w_1 is the same with and without it; the second step then
+    // differs by exactly -lr * mu * (w_1 - w_t), since grad F_k(w_1) is the same in both runs.
+    ModelSpec spec = ModelZoo.get(ModelZoo.LOGISTIC);
+    LabeledDataset data = blobs(100, 3);
+    NodeData all = new NodeData(data, range(100));
+    ModelWeights global = ModelInitializer.initialWeights(spec, 1);
+    double lr = 0.05;
+    double mu = 10;
+    try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu())) {
+      ModelWeights w1 = trainer.train(global, new TrainConfig(1, 10, lr, 0, 0, 1), all, 4).weights();
+      ModelWeights w1Prox = trainer.train(global, new TrainConfig(1, 10, lr, 0, mu, 1), all, 4).weights();
+      assertEquals(w1, w1Prox);
+      ModelWeights w2 = trainer.train(global, new TrainConfig(1, 10, lr, 0, 0, 2), all, 4).weights();
+      ModelWeights w2Prox = trainer.train(global, new TrainConfig(1, 10, lr, 0, mu, 2), all, 4).weights();
+      ModelWeights expected = w2.plusScaled(w1.minus(global), -lr * mu);
+      assertTrue(distance(w2Prox, w2) > 1e-3, "the term must matter here: " + distance(w2Prox, w2));
+      for (int i = 0; i < expected.size(); i++) {
+        assertEquals(expected.get(i), w2Prox.get(i), 1e-5, "parameter " + i);
+      }
+    }
+  }
+
+  @Test
+  void proximalTermKeepsTheTrainedModelCloserToTheGlobalOne() {
+    ModelSpec spec = ModelZoo.get(ModelZoo.MLP_2NN);
+    LabeledDataset data = blobs(200, 3);
+    NodeData all = new NodeData(data, range(200));
+    ModelWeights global = ModelInitializer.initialWeights(spec, 1);
+    try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu());
+        ModelEvaluator eval = new ModelEvaluator(spec, Device.cpu())) {
+      ModelWeights plain = trainer.train(global, new TrainConfig(2, 10, 0.05, 0, 0, 0), all, 9).weights();
+      ModelWeights prox = trainer.train(global, new TrainConfig(2, 10, 0.05, 0, 1.0, 0), all, 9).weights();
+      double dPlain = distance(plain, global);
+      double dProx = distance(prox, global);
+      assertTrue(dProx < 0.9 * dPlain, "||w - w_g||: mu = 1 gives " + dProx + ", mu = 0 gives " + dPlain);
+      assertTrue(eval.evaluate(prox, data).accuracy() > 0.95, "FedProx still learns the blobs");
     }
   }
 }
