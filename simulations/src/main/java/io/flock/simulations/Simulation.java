@@ -79,7 +79,7 @@ public final class Simulation {
     Device device = Devices.select(config.gpuEnabled(), 0);
     // FedAvg's ClientUpdate: no proximal term (mu = 0), all local epochs (maxSteps = 0).
     TrainConfig train =
-        new TrainConfig(config.localEpochs(), config.batchSize(), config.learningRate(), config.clipNorm(), 0, 0);
+        new TrainConfig(config.localEpochs(), config.batchSize(), config.learningRate(), config.clipNorm(), 0, 0, 0);
     RoundSettings round =
         new RoundSettings(config.fraction(), config.minNodes(), config.minFraction(), config.roundTimeout(), train);
     CoordinatorSettings coordinator =

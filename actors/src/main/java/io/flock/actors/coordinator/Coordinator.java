@@ -5,6 +5,10 @@ import io.flock.actors.protocol.CborSerializable;
 import io.flock.actors.round.RoundManager;
 import io.flock.actors.round.RoundStats;
 import io.flock.actors.support.LazyResource;
+import io.flock.models.aggregation.DifferentialPrivacy;
+import io.flock.models.aggregation.Strategies;
+import io.flock.models.aggregation.Strategy;
+import io.flock.models.aggregation.StrategyOptions;
 import io.flock.models.training.EvalResult;
 import io.flock.models.training.Evaluator;
 import io.flock.models.weights.ModelWeights;
@@ -70,15 +74,33 @@ public final class Coordinator {
       ModelWeights initial,
       Supplier<Evaluator> evaluatorFactory,
       ActorRef<Event> listener) {
+    return create(settings, initial, Strategies.create("fedavg", StrategyOptions.defaults()), null,
+        evaluatorFactory, listener);
+  }
+
+  /**
+   * A coordinator running {@code strategy}, with differential privacy when {@code dp} is not
+   * null (the coordinator owns both: server-optimizer state, accountant).
+   */
+  public static Behavior<Command> create(
+      CoordinatorSettings settings,
+      ModelWeights initial,
+      Strategy strategy,
+      DifferentialPrivacy dp,
+      Supplier<Evaluator> evaluatorFactory,
+      ActorRef<Event> listener) {
+    RoundPlanner planner = new RoundPlanner(settings.round(), strategy, dp);
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new Coordinator(ctx, timers, settings, initial, evaluatorFactory, listener).waiting()));
+                timers -> new Coordinator(ctx, timers, settings, initial, planner, evaluatorFactory, listener)
+                    .waiting()));
   }
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final CoordinatorSettings settings;
+  private final RoundPlanner planner;
   private final ActorRef<Event> listener;
   private final Executor blocking;
   private final ActorRef<RoundManager.Outcome> outcomeAdapter;
@@ -98,9 +120,11 @@ public final class Coordinator {
       TimerScheduler<Command> timers,
       CoordinatorSettings settings,
       ModelWeights initial,
+      RoundPlanner planner,
       Supplier<Evaluator> evaluatorFactory,
       ActorRef<Event> listener) {
     this.ctx = ctx;
+    this.planner = planner;
     this.timers = timers;
     this.settings = settings;
     this.global = initial;
@@ -135,9 +159,13 @@ public final class Coordinator {
     timers.cancel(StartTimeout.INSTANCE);
     if (evaluator != null) {
       evaluate(null);
-    } else {
-      startRound();
+      return running();
     }
+    String veto = planner.vetoNextRound(nodes.size());
+    if (veto != null) {
+      return finish(veto);
+    }
+    startRound();
     return running();
   }
 
@@ -167,9 +195,11 @@ public final class Coordinator {
 
   private void startRound() {
     round++;
+    RoundPlanner.Plan plan = planner.plan(nodes.size());
     roundManager =
         ctx.spawn(
-            RoundManager.create(round, global, settings.round(), settings.seed(), nodes, outcomeAdapter),
+            RoundManager.create(round, global, plan.settings(), settings.seed(), nodes,
+                plan.aggregatorFactory(), outcomeAdapter),
             "round-" + round);
     // A round manager never stops by itself: if it stops before its outcome, it crashed.
     ctx.watchWith(roundManager, new RoundManagerStopped(round));
@@ -195,7 +225,7 @@ public final class Coordinator {
     }
     RoundManager.Outcome outcome = msg.outcome();
     if (outcome instanceof RoundManager.RoundCompleted done) {
-      global = done.newGlobal();
+      global = planner.apply(global, done.combinedUpdate(), done.stats());
       completedRounds++;
       consecutiveFailures = 0;
       if (evaluator != null) {
@@ -229,8 +259,7 @@ public final class Coordinator {
     if (e.outcome() == null) { // the initial model: the baseline for the first improvement
       lastLoss = loss;
       lastAccuracy = accuracy;
-      startRound();
-      return Behaviors.same();
+      return startRoundOrFinish();
     }
     return report(e.outcome(), loss, accuracy, e.millis());
   }
@@ -247,16 +276,27 @@ public final class Coordinator {
         outcome instanceof RoundManager.RoundFailed f ? f.reason() : null,
         loss, settings.targetLoss(), improvement, accuracy, s.meanTrainLoss(),
         s.available(), s.sampled(), s.participants(), s.samplesProcessed(), s.dropouts(),
-        s.durationMillis(), evalMillis));
+        s.durationMillis(), evalMillis, planner.epsilon()));
     lastLoss = loss;
     lastAccuracy = accuracy;
     String stop = stopReason();
-    if (stop == null) {
-      startRound();
-      return Behaviors.same();
+    return stop == null ? startRoundOrFinish() : finish(stop);
+  }
+
+  /** Starts the next round unless the privacy budget vetoes it. */
+  private Behavior<Command> startRoundOrFinish() {
+    String veto = planner.vetoNextRound(nodes.size());
+    if (veto != null) {
+      return finish(veto);
     }
+    startRound();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> finish(String reason) {
     boolean aborted = consecutiveFailures >= settings.maxConsecutiveFailures();
-    listener.tell(new TrainingFinished(stop, aborted, round, completedRounds, global, lastLoss, lastAccuracy));
+    listener.tell(new TrainingFinished(reason, aborted, round, completedRounds, global, lastLoss, lastAccuracy,
+        planner.epsilon()));
     return finished();
   }
 

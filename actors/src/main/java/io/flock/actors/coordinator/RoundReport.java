@@ -25,6 +25,7 @@ import java.util.List;
  * @param dropouts sampled nodes that did not contribute, with reasons
  * @param roundMillis wall time of the round, training and aggregation
  * @param evalMillis wall time of the evaluation after the round
+ * @param epsilon differential-privacy epsilon spent so far (at the run's delta); NaN without DP
  */
 public record RoundReport(
     long round,
@@ -43,7 +44,8 @@ public record RoundReport(
     long samplesProcessed,
     List<Dropout> dropouts,
     long roundMillis,
-    long evalMillis)
+    long evalMillis,
+    double epsilon)
     implements Coordinator.Event {
 
   public RoundReport {

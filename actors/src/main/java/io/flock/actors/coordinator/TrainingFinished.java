@@ -12,6 +12,7 @@ import io.flock.models.weights.ModelWeights;
  * @param finalModel the global model at the end
  * @param finalLoss its loss (see {@link RoundReport#currentLoss})
  * @param finalAccuracy its accuracy; NaN without evaluation data
+ * @param epsilon differential-privacy epsilon spent; NaN without DP
  */
 public record TrainingFinished(
     String reason,
@@ -20,5 +21,6 @@ public record TrainingFinished(
     int completedRounds,
     ModelWeights finalModel,
     double finalLoss,
-    double finalAccuracy)
+    double finalAccuracy,
+    double epsilon)
     implements Coordinator.Event {}

@@ -10,6 +10,7 @@ import io.flock.models.training.LocalUpdate;
 import io.flock.models.training.TrainConfig;
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
+import io.flock.privacy.dp.GaussianNoise;
 import io.flock.privacy.dp.L2Clipping;
 import java.time.Duration;
 import java.util.HashMap;
@@ -100,6 +101,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   private final ActorRef<TrainingWorker.Result> workerAdapter;
   private final Map<String, TrainRequest> inFlight = new HashMap<>();
   private long lastRound = Long.MIN_VALUE;
+  private GaussianNoise noise;
 
   private TrainingNode(
       ActorContext<Command> ctx,
@@ -165,22 +167,39 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     return this;
   }
 
+  /**
+   * The reply for a finished local training: the update {@code Delta = w_local - w_global},
+   * clipped to the clip norm and noised with this node's share of the DP noise when the request
+   * asks for it (DP-FedAvg, McMahan et al. 2018; the noise comes from a CSPRNG).
+   */
   private RoundManager.TrainReply completed(TrainRequest req, LocalUpdate update) {
+    TrainConfig cfg = req.config();
     float[] delta = update.weights().minus(req.global()).toArray();
-    if (req.config().clipNorm() > 0) {
+    boolean withinClipNorm = true;
+    if (cfg.clipNorm() > 0) {
       try {
-        L2Clipping.clipInPlace(delta, req.config().clipNorm());
+        withinClipNorm = L2Clipping.clipInPlace(delta, cfg.clipNorm()) == 1.0;
       } catch (IllegalArgumentException e) {
         return new RoundManager.TrainDeclined(
             req.round(), nodeId, DropoutReason.TRAINING_FAILED, e.getMessage());
       }
     }
+    if (cfg.noiseStd() > 0) {
+      if (noise == null) {
+        noise = GaussianNoise.create();
+      }
+      noise.addNoise(delta, cfg.noiseStd());
+    }
+    int batch = Math.min(cfg.batchSize(), data.size());
+    long fullSteps = (long) cfg.localEpochs() * ((data.size() + batch - 1) / batch);
     return new RoundManager.TrainCompleted(
         req.round(),
         nodeId,
         ModelWeights.wrap(layout, delta),
         update.numSamples(),
         update.meanLoss(),
-        update.steps());
+        update.steps(),
+        withinClipNorm,
+        update.steps() < fullSteps);
   }
 }

@@ -10,6 +10,8 @@ public enum DropoutReason {
   DECLINED,
   /** Local training threw; the worker was restarted by supervision. */
   TRAINING_FAILED,
+  /** The node did less local work than asked and the strategy drops partial work (FedAvg). */
+  STRAGGLER,
   /** The node's update failed validation (wrong layout, NaN, bad sample count, stale round). */
   INVALID_UPDATE
 }

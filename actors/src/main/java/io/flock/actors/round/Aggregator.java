@@ -1,8 +1,7 @@
 package io.flock.actors.round;
 
 import io.flock.actors.protocol.CborSerializable;
-import io.flock.models.aggregation.StreamingFedAvg;
-import io.flock.models.weights.ModelLayout;
+import io.flock.models.aggregation.UpdateAggregator;
 import io.flock.models.weights.ModelWeights;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -29,34 +28,44 @@ public final class Aggregator {
   /**
    * Reply to {@link Finish}.
    *
-   * @param meanUpdate the weighted mean of the folded updates
+   * @param combinedUpdate the combination of the folded updates; null when {@code error} is set
    * @param updates number of updates folded
    * @param totalSamples sum of their sample counts
+   * @param error why no combination could be formed (e.g. Krum with too few updates); else null
    */
-  public record Aggregated(ModelWeights meanUpdate, int updates, long totalSamples)
+  public record Aggregated(ModelWeights combinedUpdate, int updates, long totalSamples, String error)
       implements CborSerializable {}
 
   private Aggregator() {}
 
-  /** An aggregator for updates of {@code layout}. */
-  public static Behavior<Command> create(ModelLayout layout) {
+  /**
+   * An aggregator folding into {@code fold} (a fresh one from the strategy). Updates arrive
+   * validated; one the fold still refuses (e.g. a second update of a node) is logged and skipped.
+   */
+  public static Behavior<Command> create(UpdateAggregator fold) {
     return Behaviors.setup(
-        ctx -> {
-          StreamingFedAvg fold = new StreamingFedAvg(layout);
-          return Behaviors.receive(Command.class)
-              .onMessage(
-                  Fold.class,
-                  f -> {
-                    fold.add(f.nodeId(), f.update(), f.numSamples());
-                    return Behaviors.same();
-                  })
-              .onMessage(
-                  Finish.class,
-                  f -> {
-                    f.replyTo().tell(new Aggregated(fold.result(), fold.count(), fold.totalSamples()));
-                    return Behaviors.same();
-                  })
-              .build();
-        });
+        ctx ->
+            Behaviors.receive(Command.class)
+                .onMessage(
+                    Fold.class,
+                    f -> {
+                      try {
+                        fold.add(f.nodeId(), f.update(), f.numSamples());
+                      } catch (IllegalArgumentException e) {
+                        ctx.getLog().warn("update of {} not aggregated: {}", f.nodeId(), e.getMessage());
+                      }
+                      return Behaviors.same();
+                    })
+                .onMessage(
+                    Finish.class,
+                    f -> {
+                      try {
+                        f.replyTo().tell(new Aggregated(fold.result(), fold.count(), fold.totalSamples(), null));
+                      } catch (IllegalStateException e) {
+                        f.replyTo().tell(new Aggregated(null, fold.count(), fold.totalSamples(), e.getMessage()));
+                      }
+                      return Behaviors.same();
+                    })
+                .build());
   }
 }

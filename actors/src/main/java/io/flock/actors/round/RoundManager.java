@@ -4,14 +4,16 @@ import io.flock.actors.node.TrainingNode;
 import io.flock.actors.protocol.CborSerializable;
 import io.flock.actors.protocol.Dropout;
 import io.flock.actors.protocol.DropoutReason;
+import io.flock.models.aggregation.StreamingFedAvg;
+import io.flock.models.aggregation.UpdateAggregator;
 import io.flock.models.aggregation.UpdateValidator;
+import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -51,10 +53,26 @@ public final class RoundManager {
    * @param numSamples local samples per epoch (the FedAvg weight)
    * @param trainLoss mean local training loss
    * @param steps local optimizer steps
+   * @param withinClipNorm whether the update's norm was within the clip norm before clipping (the
+   *     bit adaptive clipping counts); true when no clipping was asked
+   * @param partialWork whether the node did less local work than asked (a step bound stopped it)
    */
   public record TrainCompleted(
-      long round, String nodeId, ModelWeights update, int numSamples, double trainLoss, int steps)
-      implements TrainReply {}
+      long round,
+      String nodeId,
+      ModelWeights update,
+      int numSamples,
+      double trainLoss,
+      int steps,
+      boolean withinClipNorm,
+      boolean partialWork)
+      implements TrainReply {
+
+    /** A full-work update without clipping information. */
+    public TrainCompleted(long round, String nodeId, ModelWeights update, int numSamples, double trainLoss, int steps) {
+      this(round, nodeId, update, numSamples, trainLoss, steps, true, false);
+    }
+  }
 
   /** The node did not produce an update, and why. */
   public record TrainDeclined(long round, String nodeId, DropoutReason reason, String detail)
@@ -67,8 +85,11 @@ public final class RoundManager {
     RoundStats stats();
   }
 
-  /** The round reached quorum; {@code newGlobal} is the aggregated model. */
-  public record RoundCompleted(long round, ModelWeights newGlobal, RoundStats stats)
+  /**
+   * The round reached quorum; {@code combinedUpdate} is the strategy's combination of the accepted
+   * updates (the pseudo-gradient the coordinator's server optimizer applies).
+   */
+  public record RoundCompleted(long round, ModelWeights combinedUpdate, RoundStats stats)
       implements Outcome {}
 
   /** The round did not reach quorum; the global model must stay as it was. */
@@ -101,12 +122,27 @@ public final class RoundManager {
       long seed,
       List<ActorRef<TrainingNode.Command>> nodes,
       ActorRef<Outcome> replyTo) {
+    return create(round, global, settings, seed, nodes, StreamingFedAvg::new, replyTo);
+  }
+
+  /**
+   * A round whose updates are combined by {@code aggregatorFactory} (the strategy's aggregator,
+   * or the differential-privacy one).
+   */
+  public static Behavior<Command> create(
+      long round,
+      ModelWeights global,
+      RoundSettings settings,
+      long seed,
+      List<ActorRef<TrainingNode.Command>> nodes,
+      Function<ModelLayout, UpdateAggregator> aggregatorFactory,
+      ActorRef<Outcome> replyTo) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers ->
                     new RoundManager(ctx, timers, round, global, settings, seed, nodes, replyTo)
-                        .start()));
+                        .start(aggregatorFactory)));
   }
 
   private final ActorContext<Command> ctx;
@@ -121,8 +157,10 @@ public final class RoundManager {
   private final Map<String, ActorRef<TrainingNode.Command>> pending = new LinkedHashMap<>();
   private final List<Dropout> dropouts = new ArrayList<>();
   private ActorRef<Aggregator.Command> aggregator;
+  private Map<String, Integer> stragglers = Map.of();
   private int sampled;
   private int accepted;
+  private int withinClipNorm;
   private long samplesProcessed;
   private double lossSum;
   private long lossWeight;
@@ -146,40 +184,30 @@ public final class RoundManager {
     this.replyTo = replyTo;
   }
 
-  private Behavior<Command> start() {
+  private Behavior<Command> start(Function<ModelLayout, UpdateAggregator> aggregatorFactory) {
     if (nodes.size() < settings.minNodes()) {
       return fail(
           "only " + nodes.size() + " node(s) available, the quorum needs at least "
               + settings.minNodes());
     }
-    List<ActorRef<TrainingNode.Command>> chosen = sample(nodes, settings.sampleSize(nodes.size()));
+    List<ActorRef<TrainingNode.Command>> chosen =
+        NodeSampler.sample(nodes, settings.sampleSize(nodes.size()), ref -> ref.path().toString(), roundSeed());
     sampled = chosen.size();
-    aggregator = ctx.spawn(Aggregator.create(global.layout()), "aggregator");
+    stragglers = NodeSampler.stragglers(chosen.stream().map(ref -> ref.path().name()).toList(),
+        settings.stragglerFraction(), settings.train().localEpochs(), roundSeed());
+    aggregator = ctx.spawn(Aggregator.create(aggregatorFactory.apply(global.layout())), "aggregator");
     ctx.watchWith(aggregator, AggregatorStopped.INSTANCE);
     var trainReplies = ctx.getSelf().<TrainReply>narrow();
     for (ActorRef<TrainingNode.Command> node : chosen) {
       String nodeId = node.path().name();
       pending.put(nodeId, node);
       ctx.watchWith(node, new NodeTerminated(nodeId));
-      node.tell(new TrainingNode.TrainRequest(round, global, settings.train(), roundSeed(), trainReplies));
+      Integer epochs = stragglers.get(nodeId);
+      var train = epochs == null ? settings.train() : settings.train().withLocalEpochs(epochs);
+      node.tell(new TrainingNode.TrainRequest(round, global, train, roundSeed(), trainReplies));
     }
     timers.startSingleTimer(DeadlineReached.INSTANCE, settings.deadline());
     return collecting();
-  }
-
-  /** Seeded sampling without replacement from the listing sorted by actor path. */
-  private List<ActorRef<TrainingNode.Command>> sample(
-      List<ActorRef<TrainingNode.Command>> all, int k) {
-    List<ActorRef<TrainingNode.Command>> sorted = new ArrayList<>(all);
-    sorted.sort(Comparator.comparing(ref -> ref.path().toString()));
-    Random random = new Random(roundSeed());
-    for (int i = 0; i < k; i++) {
-      int j = i + random.nextInt(sorted.size() - i);
-      var t = sorted.get(i);
-      sorted.set(i, sorted.get(j));
-      sorted.set(j, t);
-    }
-    return new ArrayList<>(sorted.subList(0, k));
   }
 
   private long roundSeed() {
@@ -220,10 +248,20 @@ public final class RoundManager {
     if (problem != null) {
       return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE, problem);
     }
+    Integer reducedEpochs = stragglers.get(reply.nodeId());
+    if ((reply.partialWork() || reducedEpochs != null) && !settings.acceptsPartialWork()) {
+      return dropout(reply.nodeId(), DropoutReason.STRAGGLER, reducedEpochs != null
+          ? "did " + reducedEpochs + " of " + settings.train().localEpochs() + " local epochs; this strategy drops partial work"
+          : "stopped after " + reply.steps() + " local steps; this strategy drops partial work");
+    }
     settle(reply.nodeId());
     aggregator.tell(new Aggregator.Fold(reply.nodeId(), reply.update(), reply.numSamples()));
     accepted++;
-    samplesProcessed += (long) reply.numSamples() * settings.train().localEpochs();
+    if (reply.withinClipNorm()) {
+      withinClipNorm++;
+    }
+    samplesProcessed += (long) reply.numSamples()
+        * (reducedEpochs != null ? reducedEpochs : settings.train().localEpochs());
     lossSum += reply.trainLoss() * reply.numSamples();
     lossWeight += reply.numSamples();
     return maybeClose();
@@ -278,8 +316,11 @@ public final class RoundManager {
   }
 
   private Behavior<Command> onAggregated(AggregatorReplied msg) {
-    ModelWeights next = global.plusScaled(msg.result().meanUpdate(), 1.0);
-    replyTo.tell(new RoundCompleted(round, next, stats()));
+    Aggregator.Aggregated result = msg.result();
+    if (result.error() != null) {
+      return fail("aggregation failed: " + result.error());
+    }
+    replyTo.tell(new RoundCompleted(round, result.combinedUpdate(), stats()));
     return done();
   }
 
@@ -300,6 +341,6 @@ public final class RoundManager {
   private RoundStats stats() {
     return new RoundStats(nodes.size(), sampled, accepted, samplesProcessed,
         lossWeight == 0 ? Double.NaN : lossSum / lossWeight, dropouts,
-        (System.nanoTime() - startNanos) / 1_000_000);
+        (System.nanoTime() - startNanos) / 1_000_000, withinClipNorm);
   }
 }

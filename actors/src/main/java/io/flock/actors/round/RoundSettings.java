@@ -13,10 +13,25 @@ import java.time.Duration;
  * @param minFraction quorum: fewest accepted updates as a share of the sampled nodes, in [0, 1]
  * @param deadline hard deadline of the round; nodes still silent then are dropouts
  * @param train local training settings sent to every node
+ * @param acceptsPartialWork whether an update from a node that did less than the asked local work
+ *     is aggregated (FedProx) or is a STRAGGLER dropout (FedAvg as Li et al. 2020 evaluate it)
+ * @param stragglerFraction simulation only: share of the sampled nodes told to do fewer local
+ *     epochs, uniform in [1, E - 1] (Li et al. 2020, Sec. 5.2); 0 = none, in [0, 1]
  */
 public record RoundSettings(
-    double fraction, int minNodes, double minFraction, Duration deadline, TrainConfig train)
+    double fraction,
+    int minNodes,
+    double minFraction,
+    Duration deadline,
+    TrainConfig train,
+    boolean acceptsPartialWork,
+    double stragglerFraction)
     implements CborSerializable {
+
+  /** Settings that accept partial work and simulate no stragglers. */
+  public RoundSettings(double fraction, int minNodes, double minFraction, Duration deadline, TrainConfig train) {
+    this(fraction, minNodes, minFraction, deadline, train, true, 0.0);
+  }
 
   /** Validates every field; the message names the field and the rule. */
   public RoundSettings {
@@ -35,6 +50,14 @@ public record RoundSettings(
     if (train == null) {
       throw new IllegalArgumentException("train settings are required");
     }
+    if (!(stragglerFraction >= 0 && stragglerFraction <= 1)) {
+      throw new IllegalArgumentException("stragglerFraction must be in [0, 1], was " + stragglerFraction);
+    }
+  }
+
+  /** These settings with {@code train} sent to the nodes. */
+  public RoundSettings withTrain(TrainConfig train) {
+    return new RoundSettings(fraction, minNodes, minFraction, deadline, train, acceptsPartialWork, stragglerFraction);
   }
 
   /** Nodes to sample from {@code available}: {@code max(C*K, 1, minNodes)}, capped at K. */

@@ -16,6 +16,7 @@ import java.util.List;
  *     none)
  * @param dropouts every sampled node that did not contribute, with the reason
  * @param durationMillis wall time from the first request to the outcome
+ * @param withinClipNorm accepted updates whose norm was within the clip norm before clipping
  */
 public record RoundStats(
     int available,
@@ -24,10 +25,17 @@ public record RoundStats(
     long samplesProcessed,
     double meanTrainLoss,
     List<Dropout> dropouts,
-    long durationMillis)
+    long durationMillis,
+    int withinClipNorm)
     implements CborSerializable {
 
   public RoundStats {
     dropouts = List.copyOf(dropouts);
+  }
+
+  /** Stats without clipping information (every accepted update counted as within the norm). */
+  public RoundStats(int available, int sampled, int participants, long samplesProcessed,
+      double meanTrainLoss, List<Dropout> dropouts, long durationMillis) {
+    this(available, sampled, participants, samplesProcessed, meanTrainLoss, dropouts, durationMillis, participants);
   }
 }

@@ -78,7 +78,7 @@ class TrainingNodeTest {
             "node-clipping",
             new FakeEngine.Factory(new float[] {0f, 3f, 0f, 4f}, 0.5, FakeEngine.Hook.NONE));
     TestProbe<RoundManager.TrainReply> round = testKit.createTestProbe();
-    TrainConfig clipped = new TrainConfig(1, 8, 0.5, 1.0, 0, 0);
+    TrainConfig clipped = new TrainConfig(1, 8, 0.5, 1.0, 0, 0, 0);
 
     node.tell(new TrainingNode.TrainRequest(1, GLOBAL, clipped, ROUND_SEED, round.ref()));
 

@@ -77,7 +77,8 @@ class ProtocolSerializationTest {
             STATS,
             new Aggregator.Fold("node-1", MODEL, 60),
             new Aggregator.Finish(roundAdapter),
-            new Aggregator.Aggregated(MODEL, 3, 180),
+            new Aggregator.Aggregated(MODEL, 3, 180, null),
+            new Aggregator.Aggregated(null, 1, 60, "Krum needs at least 3 updates"),
             new Coordinator.GetGlobalModel(asker),
             new Coordinator.GlobalModel(2, MODEL),
             new RoundReport(
@@ -97,7 +98,8 @@ class ProtocolSerializationTest {
                 300,
                 List.of(DROPOUT),
                 1500,
-                20),
+                20,
+                1.25),
             new RoundReport(
                 4,
                 10,
@@ -115,8 +117,11 @@ class ProtocolSerializationTest {
                 0,
                 List.of(),
                 3,
-                0),
-            new TrainingFinished("all 10 rounds done", false, 10, 9, MODEL, 0.31, Double.NaN),
+                0,
+                Double.NaN),
+            new TrainingFinished("all 10 rounds done", false, 10, 9, MODEL, 0.31, Double.NaN, 2.5),
+            new RoundManager.TrainCompleted(3, "node-2", MODEL, 60, 0.25, 8, false, true),
+            new RoundSettings(0.1, 2, 0.5, Duration.ofSeconds(30), TRAIN, false, 0.5),
             DROPOUT,
             SETTINGS)
         .map(m -> Named.of(m.getClass().getName(), m));

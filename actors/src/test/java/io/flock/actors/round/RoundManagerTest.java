@@ -96,7 +96,7 @@ class RoundManagerTest {
     RoundManager.RoundCompleted done =
         outcome.expectMessageClass(RoundManager.RoundCompleted.class);
     assertEquals(3, done.round());
-    assertEquals(GLOBAL_AFTER_A_AND_B, done.newGlobal());
+    assertEquals(GLOBAL_AFTER_A_AND_B, GLOBAL.plusScaled(done.combinedUpdate(), 1.0));
     RoundStats stats = done.stats();
     assertEquals(2, stats.available());
     assertEquals(2, stats.sampled());
@@ -126,7 +126,7 @@ class RoundManagerTest {
 
     RoundManager.RoundCompleted done =
         outcome.expectMessageClass(RoundManager.RoundCompleted.class);
-    assertEquals(GLOBAL_AFTER_A_AND_B, done.newGlobal(), "the crashed node adds nothing");
+    assertEquals(GLOBAL_AFTER_A_AND_B, GLOBAL.plusScaled(done.combinedUpdate(), 1.0), "the crashed node adds nothing");
     assertEquals(3, done.stats().sampled());
     assertEquals(2, done.stats().participants());
     assertEquals(
@@ -204,7 +204,7 @@ class RoundManagerTest {
 
     RoundManager.RoundCompleted done =
         outcome.expectMessageClass(RoundManager.RoundCompleted.class);
-    assertEquals(GLOBAL_AFTER_A_AND_B, done.newGlobal());
+    assertEquals(GLOBAL_AFTER_A_AND_B, GLOBAL.plusScaled(done.combinedUpdate(), 1.0));
     assertEquals(
         List.of(
             new Dropout(
@@ -258,7 +258,7 @@ class RoundManagerTest {
 
     RoundManager.RoundCompleted done =
         outcome.expectMessageClass(RoundManager.RoundCompleted.class);
-    assertEquals(GLOBAL_AFTER_A_AND_B, done.newGlobal());
+    assertEquals(GLOBAL_AFTER_A_AND_B, GLOBAL.plusScaled(done.combinedUpdate(), 1.0));
     assertEquals(
         List.of(new Dropout(nodeId(declining), DropoutReason.TRAINING_FAILED, "out of memory")),
         done.stats().dropouts());
@@ -319,7 +319,7 @@ class RoundManagerTest {
 
     RoundManager.RoundCompleted done =
         outcome.expectMessageClass(RoundManager.RoundCompleted.class);
-    assertEquals(GLOBAL_AFTER_A_AND_B, done.newGlobal(), "the bad update is never aggregated");
+    assertEquals(GLOBAL_AFTER_A_AND_B, GLOBAL.plusScaled(done.combinedUpdate(), 1.0), "the bad update is never aggregated");
     assertEquals(2, done.stats().participants());
     assertEquals(4, done.stats().samplesProcessed(), "the bad update's samples are not counted");
     assertEquals(1, done.stats().dropouts().size());
@@ -331,6 +331,52 @@ class RoundManagerTest {
   @FunctionalInterface
   private interface BadUpdate {
     RoundManager.TrainReply reply(TrainingNode.TrainRequest request, String nodeId);
+  }
+
+  @Test
+  void simulatedStragglersAreDroppedWhenTheStrategyRejectsPartialWork() {
+    TestProbe<TrainingNode.Command> a = testKit.createTestProbe("sa");
+    TestProbe<TrainingNode.Command> b = testKit.createTestProbe("sb");
+    TestProbe<RoundManager.Outcome> outcome = testKit.createTestProbe();
+    // 4 local epochs, half of the 2 sampled nodes straggle, FedAvg drops them
+    RoundSettings fedAvg =
+        new RoundSettings(1.0, 1, 0.0, DEADLINE, TRAIN.withLocalEpochs(4), false, 0.5);
+
+    testKit.spawn(RoundManager.create(5, GLOBAL, fedAvg, 42, List.of(a.ref(), b.ref()), outcome.ref()));
+
+    TrainingNode.TrainRequest toA = a.expectMessageClass(TrainingNode.TrainRequest.class);
+    TrainingNode.TrainRequest toB = b.expectMessageClass(TrainingNode.TrainRequest.class);
+    int epochsA = toA.config().localEpochs();
+    int epochsB = toB.config().localEpochs();
+    assertEquals(1, (epochsA < 4 ? 1 : 0) + (epochsB < 4 ? 1 : 0), "exactly one straggler");
+    answer(a, toA, DELTA_A, 1, 2.0);
+    answer(b, toB, DELTA_B, 3, 1.0);
+
+    RoundManager.RoundCompleted done = outcome.expectMessageClass(RoundManager.RoundCompleted.class);
+    Dropout dropout = done.stats().dropouts().get(0);
+    assertEquals(DropoutReason.STRAGGLER, dropout.reason());
+    String straggler = epochsA < 4 ? nodeId(a) : nodeId(b);
+    assertEquals(straggler, dropout.nodeId());
+    assertEquals(epochsA < 4 ? DELTA_B : DELTA_A, done.combinedUpdate(), "only the full worker counts");
+  }
+
+  @Test
+  void partialWorkIsAggregatedWhenTheStrategyAcceptsIt() {
+    TestProbe<TrainingNode.Command> a = testKit.createTestProbe("pa");
+    TestProbe<TrainingNode.Command> b = testKit.createTestProbe("pb");
+    TestProbe<RoundManager.Outcome> outcome = testKit.createTestProbe();
+    RoundSettings fedProx =
+        new RoundSettings(1.0, 1, 0.0, DEADLINE, TRAIN.withLocalEpochs(4), true, 0.5);
+
+    testKit.spawn(RoundManager.create(5, GLOBAL, fedProx, 42, List.of(a.ref(), b.ref()), outcome.ref()));
+
+    answer(a, a.expectMessageClass(TrainingNode.TrainRequest.class), DELTA_A, 1, 2.0);
+    TrainingNode.TrainRequest toB = b.expectMessageClass(TrainingNode.TrainRequest.class);
+    toB.replyTo().tell(new RoundManager.TrainCompleted(5, nodeId(b), DELTA_B, 3, 1.0, 2, true, true));
+
+    RoundManager.RoundCompleted done = outcome.expectMessageClass(RoundManager.RoundCompleted.class);
+    assertEquals(List.of(), done.stats().dropouts());
+    assertEquals(GLOBAL_AFTER_A_AND_B, GLOBAL.plusScaled(done.combinedUpdate(), 1.0));
   }
 
   private static void answer(

@@ -29,7 +29,7 @@ public final class Fixtures {
   public static final ModelLayout OTHER_LAYOUT = new ModelLayout(List.of(ParamSpec.of("w", 2, 2)));
 
   /** One local epoch, no clipping. */
-  public static final TrainConfig TRAIN = new TrainConfig(1, 8, 0.5, 0, 0, 0);
+  public static final TrainConfig TRAIN = new TrainConfig(1, 8, 0.5, 0, 0, 0, 0);
 
   /** Weights of {@link #LAYOUT}. */
   public static ModelWeights weights(float... values) {

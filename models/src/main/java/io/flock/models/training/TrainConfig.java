@@ -20,9 +20,17 @@ package io.flock.models.training;
  * @param clipNorm L2 bound applied to the node's update before it is sent; 0 = no clipping
  * @param mu FedProx proximal coefficient, >= 0 and finite; 0 = plain local SGD (FedAvg)
  * @param maxSteps most local optimizer steps this round, >= 0; 0 = no bound (all epochs)
+ * @param noiseStd std of the Gaussian noise the node adds to its (clipped) update, >= 0: its
+ *     share of the noise under distributed differential privacy; 0 = none
  */
 public record TrainConfig(
-    int localEpochs, int batchSize, double learningRate, double clipNorm, double mu, int maxSteps) {
+    int localEpochs,
+    int batchSize,
+    double learningRate,
+    double clipNorm,
+    double mu,
+    int maxSteps,
+    double noiseStd) {
 
   /** Validates every field; the message names the field and the rule. */
   public TrainConfig {
@@ -41,6 +49,12 @@ public record TrainConfig(
     if (!(mu >= 0) || Double.isInfinite(mu)) {
       throw new IllegalArgumentException("mu must be >= 0 and finite (0 = no proximal term), was " + mu);
     }
+    if (!(noiseStd >= 0) || Double.isInfinite(noiseStd)) {
+      throw new IllegalArgumentException("noiseStd must be >= 0 and finite (0 = none), was " + noiseStd);
+    }
+    if (noiseStd > 0 && clipNorm == 0) {
+      throw new IllegalArgumentException("noiseStd > 0 needs clipNorm > 0: noise without a bound protects nothing");
+    }
     if (maxSteps < 0) {
       throw new IllegalArgumentException("maxSteps must be >= 0 (0 = no bound), was " + maxSteps);
     }
@@ -48,11 +62,21 @@ public record TrainConfig(
 
   /** This config with the FedProx coefficient {@code mu}. */
   public TrainConfig withMu(double mu) {
-    return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps);
+    return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps, noiseStd);
+  }
+
+  /** This config with the node-side privacy: clip to {@code clipNorm}, add noise of {@code noiseStd}. */
+  public TrainConfig withPrivacy(double clipNorm, double noiseStd) {
+    return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps, noiseStd);
+  }
+
+  /** This config with {@code localEpochs} epochs (a simulated straggler does fewer). */
+  public TrainConfig withLocalEpochs(int localEpochs) {
+    return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps, noiseStd);
   }
 
   /** This config with the step bound {@code maxSteps} (0 = none). */
   public TrainConfig withMaxSteps(int maxSteps) {
-    return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps);
+    return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps, noiseStd);
   }
 }

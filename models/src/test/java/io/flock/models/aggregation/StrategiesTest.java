@@ -93,7 +93,7 @@ class StrategiesTest {
 
   @Test
   void fedProxSendsMuToNodesAndAcceptsPartialWork() {
-    TrainConfig base = new TrainConfig(5, 10, 0.1, 0, 0, 0);
+    TrainConfig base = new TrainConfig(5, 10, 0.1, 0, 0, 0, 0);
     Strategy prox = Strategies.create("fedprox", StrategyOptions.defaults().withMu(0.1));
     assertEquals(0.1, prox.configureTrain(base).mu());
     assertEquals(5, prox.configureTrain(base).localEpochs());

@@ -62,14 +62,14 @@ class LocalTrainerTest {
     try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu());
         ModelEvaluator eval = new ModelEvaluator(spec, Device.cpu())) {
       EvalResult before = eval.evaluate(init, data);
-      LocalUpdate up = trainer.train(init, new TrainConfig(2, 10, 0.05, 0, 0, 0), new NodeData(data, range(200)), 9);
+      LocalUpdate up = trainer.train(init, new TrainConfig(2, 10, 0.05, 0, 0, 0, 0), new NodeData(data, range(200)), 9);
       assertEquals(200, up.numSamples());
       assertEquals(40, up.steps());
       EvalResult after = eval.evaluate(up.weights(), data);
       assertTrue(after.loss() < before.loss() / 2, before + " -> " + after);
       assertTrue(after.accuracy() > 0.95, "accuracy " + after.accuracy());
       // Same seed, same data, same start: bit-identical result.
-      LocalUpdate again = trainer.train(init, new TrainConfig(2, 10, 0.05, 0, 0, 0), new NodeData(data, range(200)), 9);
+      LocalUpdate again = trainer.train(init, new TrainConfig(2, 10, 0.05, 0, 0, 0, 0), new NodeData(data, range(200)), 9);
       assertEquals(up.weights(), again.weights());
     }
   }
@@ -82,7 +82,7 @@ class LocalTrainerTest {
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class,
-              () -> trainer.train(logistic, new TrainConfig(1, 10, 0.05, 0, 0, 0), new NodeData(data, range(20)), 1));
+              () -> trainer.train(logistic, new TrainConfig(1, 10, 0.05, 0, 0, 0, 0), new NodeData(data, range(20)), 1));
       assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
     }
   }
@@ -96,7 +96,7 @@ class LocalTrainerTest {
           assertThrows(
               ArithmeticException.class,
               () -> trainer.train(ModelInitializer.initialWeights(spec, 1),
-                  new TrainConfig(5, 10, 1e30, 0, 0, 0), new NodeData(data, range(40)), 1));
+                  new TrainConfig(5, 10, 1e30, 0, 0, 0, 0), new NodeData(data, range(40)), 1));
       assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
     }
   }
@@ -115,7 +115,7 @@ class LocalTrainerTest {
     ModelSpec spec = ModelZoo.get(ModelZoo.LOGISTIC);
     LabeledDataset data = blobs(100, 3);
     try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu())) {
-      TrainConfig partial = new TrainConfig(3, 10, 0.05, 0, 0, 7); // 30 steps of work, 7 allowed
+      TrainConfig partial = new TrainConfig(3, 10, 0.05, 0, 0, 7, 0); // 30 steps of work, 7 allowed
       LocalUpdate up =
           trainer.train(ModelInitializer.initialWeights(spec, 1), partial, new NodeData(data, range(100)), 4);
       assertEquals(7, up.steps());
@@ -135,11 +135,11 @@ class LocalTrainerTest {
     double lr = 0.05;
     double mu = 10;
     try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu())) {
-      ModelWeights w1 = trainer.train(global, new TrainConfig(1, 10, lr, 0, 0, 1), all, 4).weights();
-      ModelWeights w1Prox = trainer.train(global, new TrainConfig(1, 10, lr, 0, mu, 1), all, 4).weights();
+      ModelWeights w1 = trainer.train(global, new TrainConfig(1, 10, lr, 0, 0, 1, 0), all, 4).weights();
+      ModelWeights w1Prox = trainer.train(global, new TrainConfig(1, 10, lr, 0, mu, 1, 0), all, 4).weights();
       assertEquals(w1, w1Prox);
-      ModelWeights w2 = trainer.train(global, new TrainConfig(1, 10, lr, 0, 0, 2), all, 4).weights();
-      ModelWeights w2Prox = trainer.train(global, new TrainConfig(1, 10, lr, 0, mu, 2), all, 4).weights();
+      ModelWeights w2 = trainer.train(global, new TrainConfig(1, 10, lr, 0, 0, 2, 0), all, 4).weights();
+      ModelWeights w2Prox = trainer.train(global, new TrainConfig(1, 10, lr, 0, mu, 2, 0), all, 4).weights();
       ModelWeights expected = w2.plusScaled(w1.minus(global), -lr * mu);
       assertTrue(distance(w2Prox, w2) > 1e-3, "the term must matter here: " + distance(w2Prox, w2));
       for (int i = 0; i < expected.size(); i++) {
@@ -156,8 +156,8 @@ class LocalTrainerTest {
     ModelWeights global = ModelInitializer.initialWeights(spec, 1);
     try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu());
         ModelEvaluator eval = new ModelEvaluator(spec, Device.cpu())) {
-      ModelWeights plain = trainer.train(global, new TrainConfig(2, 10, 0.05, 0, 0, 0), all, 9).weights();
-      ModelWeights prox = trainer.train(global, new TrainConfig(2, 10, 0.05, 0, 1.0, 0), all, 9).weights();
+      ModelWeights plain = trainer.train(global, new TrainConfig(2, 10, 0.05, 0, 0, 0, 0), all, 9).weights();
+      ModelWeights prox = trainer.train(global, new TrainConfig(2, 10, 0.05, 0, 1.0, 0, 0), all, 9).weights();
       double dPlain = distance(plain, global);
       double dProx = distance(prox, global);
       assertTrue(dProx < 0.9 * dPlain, "||w - w_g||: mu = 1 gives " + dProx + ", mu = 0 gives " + dPlain);

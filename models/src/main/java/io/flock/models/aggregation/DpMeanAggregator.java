@@ -1,0 +1,104 @@
+package io.flock.models.aggregation;
+
+import io.flock.models.weights.ModelLayout;
+import io.flock.models.weights.ModelWeights;
+import io.flock.privacy.dp.GaussianNoise;
+import io.flock.privacy.dp.L2Clipping;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The aggregation of DP-FedAvg (McMahan, Ramage, Talwar and Zhang 2018, "Learning Differentially
+ * Private Recurrent Language Models", Algorithm 1 with uniform weights): every update is clipped to
+ * L2 norm {@code S}, the clipped updates are summed, Gaussian noise of std {@code sigma} is added
+ * to every coordinate of the sum (central DP; 0 when the nodes already added their shares), and
+ * the sum is divided by the <em>planned</em> number of participants {@code m} (the fixed-denominator
+ * estimator: dividing by the observed count would make the denominator depend on who took part).
+ *
+ * <p>Updates are weighted equally, whatever their sample counts: one node changes the sum by at
+ * most {@code S}, which is the sensitivity the noise is calibrated to. Memory: one accumulator of
+ * model size.
+ */
+public final class DpMeanAggregator implements UpdateAggregator {
+
+  private final ModelLayout layout;
+  private final double clipNorm;
+  private final double sumNoiseStd;
+  private final int plannedParticipants;
+  private final GaussianNoise noise;
+  private final double[] sum;
+  private final Set<String> seen = new HashSet<>();
+  private long totalSamples;
+
+  /**
+   * @param clipNorm S: each update is clipped to this L2 norm (again, in case a node did not)
+   * @param sumNoiseStd std of the noise added to each coordinate of the sum; 0 = none here
+   * @param plannedParticipants m, the denominator
+   * @param noise the cryptographically secure noise source
+   */
+  public DpMeanAggregator(
+      ModelLayout layout, double clipNorm, double sumNoiseStd, int plannedParticipants, GaussianNoise noise) {
+    if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
+      throw new IllegalArgumentException("clipNorm must be > 0 and finite, was " + clipNorm);
+    }
+    if (!(sumNoiseStd >= 0) || Double.isInfinite(sumNoiseStd)) {
+      throw new IllegalArgumentException("sumNoiseStd must be >= 0 and finite, was " + sumNoiseStd);
+    }
+    if (plannedParticipants < 1) {
+      throw new IllegalArgumentException("plannedParticipants must be >= 1, was " + plannedParticipants);
+    }
+    this.layout = layout;
+    this.clipNorm = clipNorm;
+    this.sumNoiseStd = sumNoiseStd;
+    this.plannedParticipants = plannedParticipants;
+    this.noise = noise;
+    this.sum = new double[layout.numParams()];
+  }
+
+  @Override
+  public void add(String nodeId, ModelWeights delta, long numSamples) {
+    String problem = UpdateValidator.problem(delta, layout, numSamples);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    if (seen.contains(nodeId)) {
+      throw new IllegalArgumentException("node " + nodeId + " already contributed to this round");
+    }
+    float[] clipped = delta.toArray();
+    L2Clipping.clipInPlace(clipped, clipNorm);
+    for (int i = 0; i < clipped.length; i++) {
+      sum[i] += clipped[i];
+    }
+    seen.add(nodeId);
+    totalSamples += numSamples;
+  }
+
+  @Override
+  public int count() {
+    return seen.size();
+  }
+
+  @Override
+  public long totalSamples() {
+    return totalSamples;
+  }
+
+  /** The noised sum divided by the planned participants. Each call draws fresh noise. */
+  @Override
+  public ModelWeights result() {
+    if (seen.isEmpty()) {
+      throw new IllegalStateException("no update was added: nothing to release");
+    }
+    float[] out = new float[sum.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) sum[i];
+    }
+    if (sumNoiseStd > 0) {
+      noise.addNoise(out, sumNoiseStd);
+    }
+    for (int i = 0; i < out.length; i++) {
+      out[i] /= plannedParticipants;
+    }
+    return ModelWeights.wrap(layout, out);
+  }
+}
