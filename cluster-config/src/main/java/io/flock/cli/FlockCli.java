@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       PlotCommand.class,
       PrivacyCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FlockCli implements Runnable {

@@ -26,6 +26,9 @@ final class RoundLines {
     s.append(String.format(" | accuracy=%s nodesParticipating=%d/%d samplesProcessed=%,d",
         Double.isNaN(r.accuracy()) ? "n/a" : String.format("%.2f%%", r.accuracy() * 100),
         r.nodesParticipating(), r.nodesSampled(), r.samplesProcessed()));
+    if (!Double.isNaN(r.epsilon())) {
+      s.append(String.format(" | epsilon=%.4f", r.epsilon()));
+    }
     s.append(" | dropouts=").append(r.dropouts().size());
     if (!r.dropouts().isEmpty()) {
       s.append(' ').append(summarize(r.dropouts()));
@@ -59,6 +62,7 @@ final class RoundLines {
     m.put("targetLoss", r.targetLoss());
     m.put("improvement", finite(r.improvementPercent()));
     m.put("accuracy", finite(r.accuracy()));
+    m.put("epsilon", finite(r.epsilon()));
     m.put("trainLoss", finite(r.trainLoss()));
     m.put("nodesAvailable", r.nodesAvailable());
     m.put("nodesSampled", r.nodesSampled());
@@ -81,6 +85,7 @@ final class RoundLines {
     m.put("completedRounds", f.completedRounds());
     m.put("finalLoss", finite(f.finalLoss()));
     m.put("finalAccuracy", finite(f.finalAccuracy()));
+    m.put("epsilon", finite(f.epsilon()));
     m.put("elapsedMs", elapsedMillis);
     return m;
   }

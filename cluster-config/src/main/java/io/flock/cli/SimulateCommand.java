@@ -6,7 +6,13 @@ import com.typesafe.config.ConfigFactory;
 import io.flock.actors.coordinator.RoundReport;
 import io.flock.models.data.DataUnavailableException;
 import io.flock.models.data.Partitioner;
+import io.flock.models.aggregation.DifferentialPrivacy;
+import io.flock.models.aggregation.Strategies;
+import io.flock.models.aggregation.StrategyOptions;
 import io.flock.models.zoo.ModelZoo;
+import io.flock.privacy.dp.Conversion;
+import io.flock.simulations.DpConfig;
+import java.util.Locale;
 import io.flock.simulations.Simulation;
 import io.flock.simulations.SimulationConfig;
 import io.flock.simulations.SimulationResult;
@@ -110,6 +116,76 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Train on GPU 0 when one is present (default: ${DEFAULT-VALUE}).")
   boolean gpu;
 
+  @Option(names = "--strategy", defaultValue = "fedavg",
+      description = "fedavg, fedprox, fedavgm, fedadam, fedyogi, fedadagrad, median, trimmed-mean or krum "
+          + "(default: ${DEFAULT-VALUE}).")
+  String strategy;
+
+  @Option(names = "--mu", description = "fedprox: proximal coefficient mu (default: 0.01).")
+  Double mu;
+
+  @Option(names = "--server-lr", description = "Server learning rate eta (default: 1.0; fedavgm 0.1; "
+      + "fedadam, fedyogi, fedadagrad 0.01).")
+  Double serverLr;
+
+  @Option(names = "--beta1", description = "fedavgm momentum / first-moment decay (default: 0.9; fedadagrad 0).")
+  Double beta1;
+
+  @Option(names = "--beta2", description = "fedadam, fedyogi: second-moment decay (default: 0.99).")
+  Double beta2;
+
+  @Option(names = "--tau", description = "fedadam, fedyogi, fedadagrad: adaptivity tau (default: 1e-3).")
+  Double tau;
+
+  @Option(names = "--trim", description = "trimmed-mean: fraction cut at each end (default: 0.2).")
+  Double trim;
+
+  @Option(names = "--byzantine", description = "krum: Byzantine nodes tolerated f (default: 0).")
+  Integer byzantine;
+
+  @Option(names = "--multi-krum", description = "krum: updates averaged by Multi-Krum m; 1 = Krum (default: 1).")
+  Integer multiKrum;
+
+  @Option(names = "--stragglers", defaultValue = "0",
+      description = "Simulation: share of sampled nodes that do only 1..E-1 local epochs (FedProx Sec. 5.2); "
+          + "fedprox aggregates their partial work, the others drop them (default: ${DEFAULT-VALUE}).")
+  double stragglers;
+
+  @Option(names = "--attackers", defaultValue = "0",
+      description = "Simulation: share of nodes that poison their updates (default: ${DEFAULT-VALUE}).")
+  double attackers;
+
+  @Option(names = "--attack-scale", defaultValue = "-10",
+      description = "Simulation: attackers send this times their honest update (default: ${DEFAULT-VALUE}).")
+  double attackScale;
+
+  @Option(names = "--dp-epsilon", description = "Differential privacy budget epsilon: the noise is calibrated "
+      + "for --rounds and training stops before epsilon would exceed it (default: off).")
+  Double dpEpsilon;
+
+  @Option(names = "--dp-delta", defaultValue = "1e-5", description = "Differential privacy delta (default: ${DEFAULT-VALUE}).")
+  double dpDelta;
+
+  @Option(names = "--dp-noise", description = "Noise multiplier z instead of calibrating it from --dp-epsilon.")
+  Double dpNoise;
+
+  @Option(names = "--dp-clip", defaultValue = "1.0",
+      description = "L2 clip norm S of each update under DP (initial S with adaptive clipping) (default: ${DEFAULT-VALUE}).")
+  double dpClip;
+
+  @Option(names = "--dp-mode", defaultValue = "central",
+      description = "central (the aggregator adds the noise) or distributed (each node adds its share) "
+          + "(default: ${DEFAULT-VALUE}).")
+  String dpMode;
+
+  @Option(names = "--dp-adaptive-quantile",
+      description = "Adaptive clipping (Andrew et al. 2021) tracking this unclipped quantile, e.g. 0.5 (default: off).")
+  Double dpAdaptiveQuantile;
+
+  @Option(names = "--dp-conversion", defaultValue = "improved",
+      description = "RDP to (epsilon, delta): improved or classic (default: ${DEFAULT-VALUE}).")
+  String dpConversion;
+
   @Override
   public Integer call() throws Exception {
     SimulationConfig config = config();
@@ -117,33 +193,46 @@ final class SimulateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ObjectMapper json = new ObjectMapper();
     BufferedWriter metrics = openMetrics();
-    out.printf("flock simulate: %s on %s, %d nodes (%s), C=%s, E=%d, B=%d, lr=%s, seed=%d%n",
+    Simulation.Prepared prepared;
+    try {
+      prepared = Simulation.prepare(config);
+    } catch (DataUnavailableException e) {
+      closeQuietly(metrics);
+      err.println("error: " + e.getMessage());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      closeQuietly(metrics);
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    out.printf("flock simulate: %s on %s, %d nodes (%s), C=%s, E=%d, B=%d, lr=%s, seed=%d, strategy %s%n",
         config.model(), config.dataset(), config.nodes(), partition, fraction, localEpochs, batchSize,
-        learningRate, seed);
+        learningRate, seed, prepared.strategy().describe());
+    if (prepared.dp() != null) {
+      DpConfig d = config.dp();
+      out.printf(Locale.ROOT, "differential privacy: %s noise, z=%.4f%s, clip S=%s%s, delta=%s, budget %s%n",
+          d.mode().name().toLowerCase(Locale.ROOT), prepared.noiseMultiplier(),
+          d.noiseMultiplier() > 0 ? "" : " (calibrated for " + config.rounds() + " rounds)",
+          d.clipNorm(), Double.isNaN(d.adaptiveQuantile()) ? "" : " (adaptive, quantile " + d.adaptiveQuantile() + ")",
+          d.delta(), d.epsilon() > 0 ? "epsilon " + d.epsilon() : "none");
+    }
     if (gpu && ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
       err.println("warning: --gpu given but the engine sees no GPU (CPU natives on the class path,"
           + " or no CUDA driver); training on the CPU");
     }
     out.flush();
-    SimulationResult result;
-    try {
-      result = Simulation.run(config, actorConfig(), r -> {
-        out.println(RoundLines.progress(r));
-        out.flush();
-        writeLine(metrics, json, RoundLines.json(r));
-      });
-    } catch (DataUnavailableException e) {
-      closeQuietly(metrics);
-      err.println("error: " + e.getMessage());
-      return 1;
-    }
+    SimulationResult result = Simulation.run(prepared, actorConfig(), r -> {
+      out.println(RoundLines.progress(r));
+      out.flush();
+      writeLine(metrics, json, RoundLines.json(r));
+    });
     writeLine(metrics, json, RoundLines.json(result.finished(), result.elapsedMillis()));
     closeQuietly(metrics);
     var f = result.finished();
-    out.printf("finished: %s | rounds=%d completedRounds=%d | test accuracy %s, loss %s | %.1f s%n",
+    out.printf("finished: %s | rounds=%d completedRounds=%d | test accuracy %s, loss %s%s | %.1f s%n",
         f.reason(), f.roundsRun(), f.completedRounds(),
         Double.isNaN(f.finalAccuracy()) ? "n/a" : String.format("%.2f%%", f.finalAccuracy() * 100),
         Double.isNaN(f.finalLoss()) ? "n/a" : String.format("%.4f", f.finalLoss()),
+        Double.isNaN(f.epsilon()) ? "" : String.format(" | epsilon %.4f at delta %s", f.epsilon(), dpDelta),
         result.elapsedMillis() / 1000.0);
     if (metricsOut != null) {
       out.println("metrics written to " + metricsOut);
@@ -164,12 +253,43 @@ final class SimulateCommand implements Callable<Integer> {
       if (roundTimeoutSeconds <= 0) {
         throw new IllegalArgumentException("--round-timeout must be > 0 seconds, was " + roundTimeoutSeconds);
       }
+      StrategyOptions options = new StrategyOptions(mu, serverLr, beta1, beta2, tau, trim, byzantine, multiKrum);
+      Strategies.create(strategy, options); // validates the name and the options now
       return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize, learningRate,
           scheme, seed, minNodes, minFraction, Duration.ofSeconds(roundTimeoutSeconds), targetLoss,
-          targetAccuracy, dataDir, trainLimit, clipNorm, gpu);
+          targetAccuracy, dataDir, trainLimit, clipNorm, gpu, strategy, options, stragglers, dpConfig(),
+          attackers, attackScale);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  private DpConfig dpConfig() {
+    if (dpEpsilon == null && dpNoise == null) {
+      if (dpAdaptiveQuantile != null) {
+        throw new IllegalArgumentException("--dp-adaptive-quantile needs --dp-epsilon or --dp-noise");
+      }
+      return null;
+    }
+    DifferentialPrivacy.Mode mode = switch (dpMode.toLowerCase(Locale.ROOT)) {
+      case "central" -> DifferentialPrivacy.Mode.CENTRAL;
+      case "distributed" -> DifferentialPrivacy.Mode.DISTRIBUTED;
+      default -> throw new IllegalArgumentException("--dp-mode must be central or distributed, was '" + dpMode + "'");
+    };
+    Conversion conversion = switch (dpConversion.toLowerCase(Locale.ROOT)) {
+      case "improved" -> Conversion.IMPROVED;
+      case "classic" -> Conversion.CLASSIC;
+      default -> throw new IllegalArgumentException(
+          "--dp-conversion must be improved or classic, was '" + dpConversion + "'");
+    };
+    if (dpEpsilon != null && !(dpEpsilon > 0)) {
+      throw new IllegalArgumentException("--dp-epsilon must be > 0, was " + dpEpsilon);
+    }
+    if (dpNoise != null && !(dpNoise > 0)) {
+      throw new IllegalArgumentException("--dp-noise must be > 0, was " + dpNoise);
+    }
+    return new DpConfig(mode, dpEpsilon == null ? 0 : dpEpsilon, dpDelta, dpNoise == null ? 0 : dpNoise, dpClip,
+        dpAdaptiveQuantile == null ? Double.NaN : dpAdaptiveQuantile, conversion);
   }
 
   private BufferedWriter openMetrics() throws IOException {

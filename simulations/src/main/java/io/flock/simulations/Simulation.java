@@ -6,12 +6,11 @@ import io.flock.actors.coordinator.CoordinatorSettings;
 import io.flock.actors.coordinator.RoundReport;
 import io.flock.actors.coordinator.TrainingFinished;
 import io.flock.actors.round.RoundSettings;
-import io.flock.models.data.DataDirectory;
+import io.flock.models.aggregation.DifferentialPrivacy;
+import io.flock.models.aggregation.Strategies;
+import io.flock.models.aggregation.Strategy;
 import io.flock.models.data.DataUnavailableException;
 import io.flock.models.data.LabeledDataset;
-import io.flock.models.data.Mnist;
-import io.flock.models.data.NodeData;
-import io.flock.models.data.Partitioner;
 import io.flock.models.training.Devices;
 import io.flock.models.training.LocalTrainer;
 import io.flock.models.training.ModelEvaluator;
@@ -20,7 +19,8 @@ import io.flock.models.training.TrainConfig;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.zoo.ModelSpec;
 import io.flock.models.zoo.ModelZoo;
-import java.nio.file.Path;
+import io.flock.privacy.dp.GaussianNoise;
+import io.flock.privacy.dp.NoiseCalibration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,62 +35,90 @@ import org.apache.pekko.actor.typed.ActorSystem;
  */
 public final class Simulation {
 
-  /** Data sets a simulation can run on. */
-  public static final List<String> DATASETS = List.of("mnist");
+  /**
+   * A run ready to start: data loaded and split, initial model built, strategy and privacy set up.
+   *
+   * @param noiseMultiplier the DP noise multiplier z (calibrated or given); NaN without DP
+   */
+  public record Prepared(
+      SimulationConfig config,
+      FederatedData data,
+      ModelSpec spec,
+      ModelWeights initial,
+      RoundSettings round,
+      Strategy strategy,
+      DifferentialPrivacy dp,
+      double noiseMultiplier) {}
 
   private Simulation() {}
 
-  /** The training and test splits of {@code config.dataset()}, from the cache (fetched if missing). */
-  public static Mnist.Splits loadData(SimulationConfig config) throws DataUnavailableException {
-    if (!DATASETS.contains(config.dataset())) {
-      throw new DataUnavailableException(
-          "unknown data set '" + config.dataset() + "'; known: " + String.join(", ", DATASETS));
+  /** Loads the data, builds the model, strategy and privacy layer; no actor starts yet. */
+  public static Prepared prepare(SimulationConfig config) throws DataUnavailableException {
+    Strategy strategy = Strategies.create(config.strategy(), config.strategyOptions());
+    FederatedData data = FederatedData.load(config);
+    ModelSpec spec = ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
+    ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());
+    TrainConfig train = new TrainConfig(
+        config.localEpochs(), config.batchSize(), config.learningRate(), config.clipNorm(), 0, 0, 0);
+    RoundSettings round = new RoundSettings(config.fraction(), config.minNodes(), config.minFraction(),
+        config.roundTimeout(), train, strategy.acceptsPartialWork(), config.stragglers());
+    DifferentialPrivacy dp = null;
+    double z = Double.NaN;
+    DpConfig d = config.dp();
+    if (d != null) {
+      int planned = round.sampleSize(config.nodes());
+      double q = (double) planned / config.nodes();
+      z = d.noiseMultiplier() > 0 ? d.noiseMultiplier()
+          : NoiseCalibration.noiseMultiplier(d.epsilon(), d.delta(), q, config.rounds(), d.conversion());
+      dp = new DifferentialPrivacy(
+          new DifferentialPrivacy.Settings(d.mode(), z, d.clipNorm(), d.delta(), d.epsilon(),
+              d.adaptiveQuantile(), d.conversion()),
+          strategy, planned, GaussianNoise.create());
     }
-    Path root = DataDirectory.resolve(config.dataDir());
-    Mnist.Splits splits = Mnist.load(root, true);
-    LabeledDataset train =
-        config.trainLimit() > 0 && config.trainLimit() < splits.train().size()
-            ? splits.train().head(config.trainLimit())
-            : splits.train();
-    return new Mnist.Splits(train, splits.test());
+    return new Prepared(config, data, spec, initial, round, strategy, dp, z);
+  }
+
+  /** The indices of the poisoning nodes: a seeded choice of {@code attackers * nodes} of them. */
+  static java.util.Set<Integer> attackers(SimulationConfig config) {
+    int count = (int) Math.round(config.attackers() * config.nodes());
+    int[] perm = io.flock.models.data.Partitioner.permutation(
+        config.nodes(), new java.util.Random(io.flock.models.data.Seeds.derive(config.seed(), -1)));
+    java.util.Set<Integer> out = new java.util.TreeSet<>();
+    for (int i = 0; i < count; i++) {
+      out.add(perm[i]);
+    }
+    return out;
+  }
+
+  /** {@link #prepare} then {@link #run(Prepared, Config, Consumer)}. */
+  public static SimulationResult run(SimulationConfig config, Config actorConfig, Consumer<RoundReport> onRound)
+      throws DataUnavailableException, InterruptedException {
+    return run(prepare(config), actorConfig, onRound);
   }
 
   /**
-   * Loads the data, partitions it, starts an actor system with {@code actorConfig} and trains.
+   * Starts an actor system with {@code actorConfig} and trains.
    *
    * @param onRound called with each round's report, on an actor thread, in round order
    */
-  public static SimulationResult run(SimulationConfig config, Config actorConfig, Consumer<RoundReport> onRound)
-      throws DataUnavailableException, InterruptedException {
-    ModelSpec spec = ModelZoo.get(config.model());
-    Mnist.Splits data = loadData(config);
-    if (data.train().featureDim() != spec.sampleSize()) {
-      throw new IllegalArgumentException(
-          "model " + spec.name() + " takes " + spec.sampleSize() + " features, data set "
-              + config.dataset() + " has " + data.train().featureDim());
-    }
-    List<int[]> parts =
-        Partitioner.partition(config.partition(), data.train().labels(), config.nodes(), config.seed());
-    List<NodeData> partitions = new ArrayList<>(parts.size());
-    for (int[] part : parts) {
-      partitions.add(new NodeData(data.train(), part));
-    }
-    ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());
+  public static SimulationResult run(Prepared p, Config actorConfig, Consumer<RoundReport> onRound)
+      throws InterruptedException {
+    SimulationConfig config = p.config();
     Device device = Devices.select(config.gpuEnabled(), 0);
-    // FedAvg's ClientUpdate: no proximal term (mu = 0), all local epochs (maxSteps = 0).
-    TrainConfig train =
-        new TrainConfig(config.localEpochs(), config.batchSize(), config.learningRate(), config.clipNorm(), 0, 0, 0);
-    RoundSettings round =
-        new RoundSettings(config.fraction(), config.minNodes(), config.minFraction(), config.roundTimeout(), train);
     CoordinatorSettings coordinator =
-        new CoordinatorSettings(config.rounds(), config.nodes(), Duration.ofMinutes(1), round, config.seed(),
+        new CoordinatorSettings(config.rounds(), config.nodes(), Duration.ofMinutes(1), p.round(), config.seed(),
             config.targetLoss(), config.targetAccuracy(), 3);
-    LabeledDataset test = data.test();
+    LabeledDataset test = p.data().test();
+    ModelSpec spec = p.spec();
     SimulationGuardian.Plan plan =
         new SimulationGuardian.Plan(
-            partitions,
-            initial,
+            p.data().partitions(),
+            attackers(config),
+            config.attackScale(),
+            p.initial(),
             coordinator,
+            p.strategy(),
+            p.dp(),
             () -> new LocalTrainer(spec, device),
             () -> new ModelEvaluator(spec, device).on(test),
             1,

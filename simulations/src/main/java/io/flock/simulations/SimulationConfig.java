@@ -1,22 +1,24 @@
 package io.flock.simulations;
 
+import io.flock.models.aggregation.StrategyOptions;
 import io.flock.models.data.Partitioner;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Everything one in-JVM federated run needs. Defaults ({@link #defaults()}) are the FedAvg MNIST
- * 2NN setting of McMahan et al. 2017: 100 nodes, C = 0.1, E = 1, B = 10, IID.
+ * Everything one in-JVM federated run needs. {@link #defaults()} is the FedAvg MNIST 2NN setting of
+ * McMahan et al. 2017: 100 nodes, C = 0.1, E = 1, B = 10, IID. Change fields with {@link
+ * #toBuilder()}.
  *
  * @param model model name from the zoo
- * @param dataset data set name ({@code mnist})
+ * @param dataset data set name ({@code mnist} or {@code synthetic})
  * @param nodes number of simulated nodes, >= 1
  * @param fraction share of nodes sampled per round (C), in (0, 1]
  * @param rounds most rounds, >= 1
  * @param localEpochs local epochs per round (E), >= 1
  * @param batchSize local minibatch size (B), >= 1
  * @param learningRate local SGD step size, > 0
- * @param partition how the training data is split over nodes
+ * @param partition how the training data is split over nodes (MNIST)
  * @param seed master seed: initial model, partition, sampling, shuffling
  * @param minNodes quorum: fewest accepted updates per round
  * @param minFraction quorum: fewest accepted updates as a share of sampled nodes
@@ -26,8 +28,15 @@ import java.time.Duration;
  * @param dataDir data cache directory; null = default ({@code $FLOCK_DATA_DIR} or
  *     ~/.cache/flock/datasets)
  * @param trainLimit use only the first this-many training samples; 0 = all
- * @param clipNorm L2 bound on each node's update; 0 = none
+ * @param clipNorm L2 bound on each node's update without DP; 0 = none
  * @param gpuEnabled train on GPU 0 when one is present
+ * @param strategy strategy name ({@code Strategies.NAMES})
+ * @param strategyOptions the strategy's options
+ * @param stragglers simulation: share of sampled nodes that do fewer local epochs, in [0, 1]
+ * @param dp differential privacy, or null for none
+ * @param attackers simulation: share of nodes (chosen with the seed) that poison their updates
+ *     by multiplying them with {@code attackScale}, in [0, 1)
+ * @param attackScale the poisoning factor of attackers, e.g. -10 (sign flip, boosted)
  */
 public record SimulationConfig(
     String model,
@@ -48,13 +57,19 @@ public record SimulationConfig(
     Path dataDir,
     int trainLimit,
     double clipNorm,
-    boolean gpuEnabled) {
+    boolean gpuEnabled,
+    String strategy,
+    StrategyOptions strategyOptions,
+    double stragglers,
+    DpConfig dp,
+    double attackers,
+    double attackScale) {
 
   /** The defaults the CLI documents. */
   public static SimulationConfig defaults() {
     return new SimulationConfig(
         "mlp-2nn", "mnist", 100, 0.1, 200, 1, 10, 0.1, Partitioner.Scheme.IID, 42L, 2, 0.5,
-        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false);
+        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10);
   }
 
   /** Validates every field; the message names the option and the rule. */
@@ -76,11 +91,95 @@ public record SimulationConfig(
     require(trainLimit >= 0, "--train-limit must be >= 0 (0 = all), was " + trainLimit);
     require(clipNorm >= 0 && Double.isFinite(clipNorm), "--clip-norm must be >= 0 (0 = off), was " + clipNorm);
     require(partition != null, "--partition is required");
+    require(strategy != null && strategyOptions != null, "--strategy is required");
+    require(stragglers >= 0 && stragglers <= 1, "--stragglers must be in [0, 1], was " + stragglers);
+    require(stragglers == 0 || localEpochs >= 2,
+        "--stragglers needs --local-epochs >= 2 (a straggler does 1 to E-1 epochs), was " + localEpochs);
+    require(attackers >= 0 && attackers < 1, "--attackers must be in [0, 1), was " + attackers);
+    require(Double.isFinite(attackScale), "--attack-scale must be finite, was " + attackScale);
+    require(dp == null || clipNorm == 0, "--clip-norm and differential privacy's --dp-clip cannot both be set");
   }
 
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** A builder starting from this config. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Changes a few fields of a config; {@link #build()} validates the result. */
+  public static final class Builder {
+    private String model;
+    private String dataset;
+    private int nodes;
+    private double fraction;
+    private int rounds;
+    private int localEpochs;
+    private int batchSize;
+    private double learningRate;
+    private Partitioner.Scheme partition;
+    private long seed;
+    private int minNodes;
+    private double minFraction;
+    private Duration roundTimeout;
+    private double targetLoss;
+    private double targetAccuracy;
+    private Path dataDir;
+    private int trainLimit;
+    private double clipNorm;
+    private boolean gpuEnabled;
+    private String strategy;
+    private StrategyOptions strategyOptions;
+    private double stragglers;
+    private DpConfig dp;
+    private double attackers;
+    private double attackScale;
+
+    private Builder(SimulationConfig c) {
+      model = c.model; dataset = c.dataset; nodes = c.nodes; fraction = c.fraction; rounds = c.rounds;
+      localEpochs = c.localEpochs; batchSize = c.batchSize; learningRate = c.learningRate;
+      partition = c.partition; seed = c.seed; minNodes = c.minNodes; minFraction = c.minFraction;
+      roundTimeout = c.roundTimeout; targetLoss = c.targetLoss; targetAccuracy = c.targetAccuracy;
+      dataDir = c.dataDir; trainLimit = c.trainLimit; clipNorm = c.clipNorm; gpuEnabled = c.gpuEnabled;
+      strategy = c.strategy; strategyOptions = c.strategyOptions; stragglers = c.stragglers; dp = c.dp;
+      attackers = c.attackers; attackScale = c.attackScale;
+    }
+
+    public Builder model(String v) { model = v; return this; }
+    public Builder dataset(String v) { dataset = v; return this; }
+    public Builder nodes(int v) { nodes = v; return this; }
+    public Builder fraction(double v) { fraction = v; return this; }
+    public Builder rounds(int v) { rounds = v; return this; }
+    public Builder localEpochs(int v) { localEpochs = v; return this; }
+    public Builder batchSize(int v) { batchSize = v; return this; }
+    public Builder learningRate(double v) { learningRate = v; return this; }
+    public Builder partition(Partitioner.Scheme v) { partition = v; return this; }
+    public Builder seed(long v) { seed = v; return this; }
+    public Builder minNodes(int v) { minNodes = v; return this; }
+    public Builder minFraction(double v) { minFraction = v; return this; }
+    public Builder roundTimeout(Duration v) { roundTimeout = v; return this; }
+    public Builder targetLoss(double v) { targetLoss = v; return this; }
+    public Builder targetAccuracy(double v) { targetAccuracy = v; return this; }
+    public Builder dataDir(Path v) { dataDir = v; return this; }
+    public Builder trainLimit(int v) { trainLimit = v; return this; }
+    public Builder clipNorm(double v) { clipNorm = v; return this; }
+    public Builder gpuEnabled(boolean v) { gpuEnabled = v; return this; }
+    public Builder strategy(String v) { strategy = v; return this; }
+    public Builder strategyOptions(StrategyOptions v) { strategyOptions = v; return this; }
+    public Builder stragglers(double v) { stragglers = v; return this; }
+    public Builder dp(DpConfig v) { dp = v; return this; }
+    public Builder attackers(double v) { attackers = v; return this; }
+    public Builder attackScale(double v) { attackScale = v; return this; }
+
+    /** The validated config. */
+    public SimulationConfig build() {
+      return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize,
+          learningRate, partition, seed, minNodes, minFraction, roundTimeout, targetLoss, targetAccuracy,
+          dataDir, trainLimit, clipNorm, gpuEnabled, strategy, strategyOptions, stragglers, dp, attackers, attackScale);
     }
   }
 }

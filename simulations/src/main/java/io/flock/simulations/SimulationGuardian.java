@@ -6,6 +6,8 @@ import io.flock.actors.coordinator.RoundReport;
 import io.flock.actors.coordinator.TrainingFinished;
 import io.flock.actors.node.TrainingNode;
 import io.flock.actors.worker.TrainingWorker;
+import io.flock.models.aggregation.DifferentialPrivacy;
+import io.flock.models.aggregation.Strategy;
 import io.flock.models.data.NodeData;
 import io.flock.models.data.Seeds;
 import io.flock.models.training.Evaluator;
@@ -30,8 +32,12 @@ final class SimulationGuardian {
   /** What the guardian needs to build the federation. */
   record Plan(
       List<NodeData> partitions,
+      java.util.Set<Integer> attackers,
+      double attackScale,
       ModelWeights initial,
       CoordinatorSettings coordinator,
+      Strategy strategy,
+      DifferentialPrivacy dp,
       Supplier<TrainingEngine> engineFactory,
       Supplier<Evaluator> evaluatorFactory,
       int workers,
@@ -54,11 +60,13 @@ final class SimulationGuardian {
             String nodeId = String.format("node-%04d", i);
             ctx.spawn(
                 TrainingNode.supervised(nodeId, plan.partitions().get(i), plan.initial().layout(),
-                    Seeds.derive(plan.coordinator().seed(), i), workers, plan.minBackoff(), plan.maxBackoff()),
+                    Seeds.derive(plan.coordinator().seed(), i), workers,
+                    plan.attackers().contains(i) ? plan.attackScale() : 1.0, plan.minBackoff(), plan.maxBackoff()),
                 nodeId);
           }
           ctx.spawn(
-              Coordinator.create(plan.coordinator(), plan.initial(), plan.evaluatorFactory(), ctx.getSelf()),
+              Coordinator.create(plan.coordinator(), plan.initial(), plan.strategy(), plan.dp(),
+                  plan.evaluatorFactory(), ctx.getSelf()),
               "coordinator");
           return Behaviors.receive(Coordinator.Event.class)
               .onMessage(RoundReport.class, r -> {

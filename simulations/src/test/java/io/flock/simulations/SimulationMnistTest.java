@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.flock.actors.coordinator.RoundReport;
-import io.flock.models.data.Partitioner;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,8 +24,8 @@ class SimulationMnistTest {
           .withFallback(ConfigFactory.load());
 
   static SimulationConfig small(long seed) {
-    return new SimulationConfig("mlp-2nn", "mnist", 10, 0.5, 3, 1, 10, 0.1, Partitioner.Scheme.IID, seed,
-        2, 0.5, Duration.ofMinutes(2), 0, 0, null, 3000, 0, false);
+    return SimulationConfig.defaults().toBuilder().nodes(10).fraction(0.5).rounds(3).seed(seed)
+        .roundTimeout(Duration.ofMinutes(2)).targetAccuracy(0).trainLimit(3000).build();
   }
 
   @Test
@@ -51,10 +50,7 @@ class SimulationMnistTest {
 
   @Test
   void targetAccuracyStopsTrainingEarly() throws Exception {
-    SimulationConfig c = small(3);
-    SimulationConfig withTarget = new SimulationConfig(c.model(), c.dataset(), c.nodes(), c.fraction(), 50,
-        c.localEpochs(), c.batchSize(), c.learningRate(), c.partition(), c.seed(), c.minNodes(),
-        c.minFraction(), c.roundTimeout(), 0, 0.5, null, c.trainLimit(), 0, false);
+    SimulationConfig withTarget = small(3).toBuilder().rounds(50).targetAccuracy(0.5).build();
     SimulationResult result = Simulation.run(withTarget, ACTORS, r -> {});
     assertTrue(result.reports().size() < 50, "ran " + result.reports().size() + " rounds");
     assertTrue(result.finished().finalAccuracy() >= 0.5);

@@ -69,7 +69,24 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       ActorRef<TrainingWorker.Command> workers,
       Duration minBackoff,
       Duration maxBackoff) {
-    return Behaviors.supervise(create(nodeId, data, layout, nodeSeed, workers))
+    return supervised(nodeId, data, layout, nodeSeed, workers, 1.0, minBackoff, maxBackoff);
+  }
+
+  /**
+   * A supervised node whose every update is multiplied by {@code updateScale} before it is sent:
+   * 1 is an honest node; simulations inject model poisoning with e.g. -10 (a sign-flipping,
+   * boosting attacker, as in Blanchard et al. 2017's and Yin et al. 2018's threat model).
+   */
+  public static Behavior<Command> supervised(
+      String nodeId,
+      NodeData data,
+      ModelLayout layout,
+      long nodeSeed,
+      ActorRef<TrainingWorker.Command> workers,
+      double updateScale,
+      Duration minBackoff,
+      Duration maxBackoff) {
+    return Behaviors.supervise(create(nodeId, data, layout, nodeSeed, workers, updateScale))
         .onFailure(SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2));
   }
 
@@ -86,10 +103,24 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       ModelLayout layout,
       long nodeSeed,
       ActorRef<TrainingWorker.Command> workers) {
+    return create(nodeId, data, layout, nodeSeed, workers, 1.0);
+  }
+
+  /** A node scaling its updates by {@code updateScale} (1 = honest; see {@link #supervised}). */
+  public static Behavior<Command> create(
+      String nodeId,
+      NodeData data,
+      ModelLayout layout,
+      long nodeSeed,
+      ActorRef<TrainingWorker.Command> workers,
+      double updateScale) {
+    if (!Double.isFinite(updateScale)) {
+      throw new IllegalArgumentException("updateScale must be finite, was " + updateScale);
+    }
     return Behaviors.setup(
         ctx -> {
           ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
-          return new TrainingNode(ctx, nodeId, data, layout, nodeSeed, workers);
+          return new TrainingNode(ctx, nodeId, data, layout, nodeSeed, workers, updateScale);
         });
   }
 
@@ -98,6 +129,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   private final ModelLayout layout;
   private final long nodeSeed;
   private final ActorRef<TrainingWorker.Command> workers;
+  private final double updateScale;
   private final ActorRef<TrainingWorker.Result> workerAdapter;
   private final Map<String, TrainRequest> inFlight = new HashMap<>();
   private long lastRound = Long.MIN_VALUE;
@@ -109,8 +141,10 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       NodeData data,
       ModelLayout layout,
       long nodeSeed,
-      ActorRef<TrainingWorker.Command> workers) {
+      ActorRef<TrainingWorker.Command> workers,
+      double updateScale) {
     super(ctx);
+    this.updateScale = updateScale;
     this.nodeId = nodeId;
     this.data = data;
     this.layout = layout;
@@ -189,6 +223,11 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
         noise = GaussianNoise.create();
       }
       noise.addNoise(delta, cfg.noiseStd());
+    }
+    if (updateScale != 1.0) {
+      for (int i = 0; i < delta.length; i++) {
+        delta[i] *= (float) updateScale;
+      }
     }
     int batch = Math.min(cfg.batchSize(), data.size());
     long fullSteps = (long) cfg.localEpochs() * ((data.size() + batch - 1) / batch);

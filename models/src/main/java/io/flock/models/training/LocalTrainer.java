@@ -110,7 +110,7 @@ public final class LocalTrainer implements TrainingEngine {
             data.dataset().copyFeatures(idx, x, k * dim);
             y[k] = data.dataset().label(idx);
           }
-          float stepLoss = step(trainer, x, y, size, dim, config.mu(), anchor);
+          float stepLoss = step(trainer, sgd, x, y, size, dim, config.mu(), anchor);
           if (!Float.isFinite(stepLoss)) {
             throw new ArithmeticException(
                 "training loss became " + stepLoss + " at epoch " + epoch + ", step " + steps
@@ -132,7 +132,8 @@ public final class LocalTrainer implements TrainingEngine {
    * on {@code h_k}; the returned loss is the data loss {@code F_k} alone.
    */
   private float step(
-      Trainer trainer, float[] x, float[] y, int size, int dim, double mu, List<NDArray> anchor) {
+      Trainer trainer, Optimizer optimizer, float[] x, float[] y, int size, int dim, double mu,
+      List<NDArray> anchor) {
     // A sub-manager per step frees the batch's native memory at once.
     try (NDManager step = trainer.getManager().newSubManager()) {
       NDArray features =
@@ -148,8 +149,27 @@ public final class LocalTrainer implements TrainingEngine {
       if (mu > 0) {
         addProximalGradient((float) mu, anchor);
       }
-      trainer.step();
+      applyGradients(optimizer);
       return value;
+    }
+  }
+
+  /**
+   * The optimizer step on every trainable parameter: what {@code Trainer.step()} does on one
+   * device, minus its one-time check that refuses a first step whose gradients are all zero. A
+   * batch the model already classifies with probability 1 (saturated softmax, common on
+   * FedProx's Synthetic data) legitimately has zero gradients; SGD then simply does not move.
+   */
+  private void applyGradients(Optimizer optimizer) {
+    for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+      Parameter param = p.getValue();
+      if (!param.requiresGradient()) {
+        continue;
+      }
+      NDArray w = param.getArray();
+      try (NDArray grad = w.getGradient()) {
+        optimizer.update(param.getId(), w, grad);
+      }
     }
   }
 

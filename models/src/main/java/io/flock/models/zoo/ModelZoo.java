@@ -57,6 +57,32 @@ public final class ModelZoo {
     return net;
   }
 
+  /**
+   * The model {@code name} for inputs of {@code features} values and {@code classes} outputs (the
+   * fully connected models adapt to any data set; their registered form is MNIST's 784 / 10).
+   */
+  public static ModelSpec get(String name, int features, int classes) {
+    ModelSpec registered = get(name);
+    if (registered.sampleSize() == features && registered.numClasses() == classes) {
+      return registered;
+    }
+    if (features < 1 || classes < 2) {
+      throw new IllegalArgumentException(
+          "a model needs >= 1 feature and >= 2 classes, got " + features + " and " + classes);
+    }
+    return switch (name) {
+      case MLP_2NN -> new ModelSpec(MLP_2NN,
+          "2NN (" + features + "-200-200-" + classes + " MLP with ReLU)", new Shape(features), classes,
+          () -> mlp(classes, 200, 200));
+      case LOGISTIC -> new ModelSpec(LOGISTIC,
+          "multinomial logistic regression (" + features + " -> " + classes + ")", new Shape(features), classes,
+          () -> mlp(classes));
+      default -> throw new IllegalArgumentException(
+          "model '" + name + "' takes " + registered.sampleSize() + " features and "
+              + registered.numClasses() + " classes, not " + features + " and " + classes);
+    };
+  }
+
   /** Looks a model up by name; the error lists the known names. */
   public static ModelSpec get(String name) {
     ModelSpec spec = MODELS.get(name);

@@ -164,4 +164,24 @@ class LocalTrainerTest {
       assertTrue(eval.evaluate(prox, data).accuracy() > 0.95, "FedProx still learns the blobs");
     }
   }
+
+  @Test
+  void batchesWithZeroGradientTrainWithoutErrorAndLeaveTheModelUnchanged() {
+    // All samples are class 0 with zero features, and the bias of class 0 is 1000: the softmax
+    // is saturated, the cross-entropy gradient is exactly zero. DJL's Trainer.step() refuses a
+    // first step like that; local training must not.
+    ModelSpec spec = ModelZoo.get(ModelZoo.LOGISTIC);
+    ModelWeights init = ModelInitializer.initialWeights(spec, 1);
+    float[] w = new float[init.size()];
+    w[w.length - 10] = 1000f; // bias of class 0: the last tensor, 10 values
+    ModelWeights saturated = ModelWeights.of(init.layout(), w);
+    LabeledDataset zeros = new LabeledDataset("zeros", new float[20 * 784], new int[20], 784, 10);
+    try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu())) {
+      LocalUpdate up = trainer.train(saturated, new TrainConfig(1, 10, 0.1, 0, 0, 0, 0),
+          new NodeData(zeros, range(20)), 1);
+      assertEquals(2, up.steps());
+      assertEquals(saturated, up.weights());
+      assertEquals(0.0, up.meanLoss(), 1e-6);
+    }
+  }
 }

@@ -1,0 +1,74 @@
+package io.flock.simulations;
+
+import io.flock.models.data.DataDirectory;
+import io.flock.models.data.DataUnavailableException;
+import io.flock.models.data.LabeledDataset;
+import io.flock.models.data.Mnist;
+import io.flock.models.data.NodeData;
+import io.flock.models.data.Partitioner;
+import io.flock.models.data.SyntheticFedProx;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A data set split over the simulated nodes, plus the held-out data the global model is evaluated
+ * on.
+ *
+ * @param train all training samples
+ * @param test held-out samples
+ * @param partitions one node's local data each
+ */
+public record FederatedData(LabeledDataset train, LabeledDataset test, List<NodeData> partitions) {
+
+  /** Data sets a simulation can run on. */
+  public static final List<String> DATASETS = List.of("mnist", "synthetic");
+
+  public FederatedData {
+    partitions = List.copyOf(partitions);
+  }
+
+  /**
+   * Loads {@code config.dataset()} and splits it. MNIST comes from the cache (fetched when
+   * missing) and is split by {@code config.partition()} over {@code config.nodes()} nodes.
+   * {@code synthetic} is FedProx's Synthetic(1, 1) with its natural partition: one node per
+   * device (so {@code --nodes} must be 30), generated from the run's seed.
+   */
+  public static FederatedData load(SimulationConfig config) throws DataUnavailableException {
+    return switch (config.dataset()) {
+      case "mnist" -> mnist(config);
+      case "synthetic" -> synthetic(config);
+      default -> throw new DataUnavailableException(
+          "unknown data set '" + config.dataset() + "'; known: " + String.join(", ", DATASETS));
+    };
+  }
+
+  private static FederatedData mnist(SimulationConfig config) throws DataUnavailableException {
+    Path root = DataDirectory.resolve(config.dataDir());
+    Mnist.Splits splits = Mnist.load(root, true);
+    LabeledDataset train =
+        config.trainLimit() > 0 && config.trainLimit() < splits.train().size()
+            ? splits.train().head(config.trainLimit())
+            : splits.train();
+    return new FederatedData(train, splits.test(),
+        views(train, Partitioner.partition(config.partition(), train.labels(), config.nodes(), config.seed())));
+  }
+
+  private static FederatedData synthetic(SimulationConfig config) {
+    if (config.nodes() != SyntheticFedProx.DEVICES) {
+      throw new IllegalArgumentException(
+          "the synthetic data set has its own partition of " + SyntheticFedProx.DEVICES
+              + " devices: use --nodes " + SyntheticFedProx.DEVICES + ", was " + config.nodes());
+    }
+    SyntheticFedProx.Federation f = SyntheticFedProx.generate(1, 1, config.seed());
+    return new FederatedData(f.train(), f.test(), views(f.train(), f.trainPartition()));
+  }
+
+  private static List<NodeData> views(LabeledDataset data, List<int[]> parts) {
+    List<NodeData> out = new ArrayList<>(parts.size());
+    for (int[] part : parts) {
+      out.add(new NodeData(data, part));
+    }
+    return out;
+  }
+}
