@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationMnistTest {
 
-  static final Config ACTORS =
+  public static final Config ACTORS =
       ConfigFactory.parseString(
               "pekko.actor.provider = local\n"
                   + "pekko.actor.serialize-messages = on\n"

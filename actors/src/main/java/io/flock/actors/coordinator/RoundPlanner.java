@@ -50,7 +50,7 @@ final class RoundPlanner {
       return new Plan(base, strategy::newAggregator);
     }
     int planned = Math.max(1, base.sampleSize(Math.max(available, 1)));
-    return new Plan(base.withTrain(dp.configure(base.train(), planned)),
+    return new Plan(base.withTrain(dp.configure(base.train(), base.quorum(planned))),
         layout -> dp.newAggregator(layout, planned));
   }
 
@@ -64,7 +64,7 @@ final class RoundPlanner {
     }
     int planned = base.sampleSize(available);
     double q = (double) planned / available;
-    if (dp.permitsRound(q, planned, base.quorum(planned))) {
+    if (dp.permitsRound(q)) {
       return null;
     }
     return String.format("privacy budget reached: epsilon %.4f spent of %.4f (delta %s); one more round would exceed it",
@@ -75,8 +75,8 @@ final class RoundPlanner {
   ModelWeights apply(ModelWeights global, ModelWeights combinedUpdate, RoundStats stats) {
     ModelWeights next = optimizer.step(global, combinedUpdate);
     if (dp != null) {
-      dp.recordRound((double) stats.sampled() / stats.available(), stats.sampled(), stats.participants(),
-          stats.withinClipNorm());
+      dp.recordRound((double) stats.sampled() / stats.available(), stats.sampled(),
+          base.quorum(stats.sampled()), stats.participants(), stats.withinClipNorm());
     }
     return next;
   }

@@ -44,13 +44,19 @@ class RoundPlannerTest {
   }
 
   @Test
-  void distributedDpTellsEachSampledNodeItsShareOfTheNoise() {
-    RoundPlanner planner = new RoundPlanner(BASE, Strategies.create("fedavg", StrategyOptions.defaults()),
+  void distributedDpSizesEachShareSoThatTheQuorumAloneCarriesTheNoise() {
+    RoundSettings allMustAnswer = new RoundSettings(0.5, 1, 1.0, Duration.ofSeconds(10), TRAIN);
+    RoundPlanner planner = new RoundPlanner(allMustAnswer, Strategies.create("fedavg", StrategyOptions.defaults()),
         dp(DifferentialPrivacy.Mode.DISTRIBUTED, 0));
-    RoundPlanner.Plan plan = planner.plan(8); // C = 0.5 of 8: 4 nodes
+    RoundPlanner.Plan plan = planner.plan(8); // C = 0.5 of 8: 4 nodes, quorum 4
     assertEquals(2.0, plan.settings().train().clipNorm());
-    // z * S / sqrt(m) = 1.0 * 2.0 / sqrt(4) = 1.0 (McMahan et al. 2018, noise split over 4 nodes)
+    // z * S / sqrt(quorum) = 1.0 * 2.0 / sqrt(4) = 1.0 (McMahan et al. 2018, noise split over 4 nodes)
     assertEquals(1.0, plan.settings().train().noiseStd(), 1e-12);
+
+    RoundPlanner anyOne = new RoundPlanner(BASE, Strategies.create("fedavg", StrategyOptions.defaults()),
+        dp(DifferentialPrivacy.Mode.DISTRIBUTED, 0));
+    // quorum 1: a single contributor must carry all the noise, z * S = 2.0
+    assertEquals(2.0, anyOne.plan(8).settings().train().noiseStd(), 1e-12);
   }
 
   @Test

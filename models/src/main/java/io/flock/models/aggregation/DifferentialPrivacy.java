@@ -133,10 +133,15 @@ public final class DifferentialPrivacy {
         : settings.noiseMultiplier();
   }
 
-  /** What the {@code planned} sampled nodes must do this round: clip, and add their share. */
-  public TrainConfig configure(TrainConfig base, int planned) {
+  /**
+   * What the sampled nodes must do this round: clip, and in distributed mode add their share of
+   * the noise. Shares are sized for the worst case the round accepts, only {@code quorum} nodes
+   * contributing ({@code z S / sqrt(quorum)} each), so the guarantee holds whoever drops out; every
+   * extra contributor only adds noise.
+   */
+  public TrainConfig configure(TrainConfig base, int quorum) {
     double share = settings.mode() == Mode.DISTRIBUTED
-        ? DpFedAvg.distributedNoiseStd(updateNoiseMultiplier(), clipNorm(), planned) : 0;
+        ? DpFedAvg.distributedNoiseStd(updateNoiseMultiplier(), clipNorm(), Math.max(1, quorum)) : 0;
     return base.withPrivacy(clipNorm(), share);
   }
 
@@ -148,14 +153,15 @@ public final class DifferentialPrivacy {
   }
 
   /**
-   * Records a released round: {@code contributing} of {@code planned} nodes were aggregated, at
-   * sampling rate {@code q}; {@code unclipped} of them reported an update within the clip norm.
+   * Records a released round: {@code contributing} nodes were aggregated out of {@code planned}
+   * sampled (at sampling rate {@code q}), with a quorum of {@code quorum}; {@code unclipped} of
+   * them reported an update within the clip norm.
    */
-  public void recordRound(double q, int planned, int contributing, int unclipped) {
+  public void recordRound(double q, int planned, int quorum, int contributing, int unclipped) {
     double z = settings.noiseMultiplier();
     if (settings.mode() == Mode.DISTRIBUTED) {
-      // Shares of nodes that dropped out never reach the sum: the noise is smaller.
-      z = DpFedAvg.effectiveNoiseMultiplier(z, planned, contributing);
+      // Each share was sized for the quorum: n >= quorum shares give z * sqrt(n / quorum) >= z.
+      z = z * Math.sqrt((double) contributing / Math.max(1, quorum));
     }
     accountant = accountant.compose(q, z, 1);
     if (clipping != null) {
@@ -164,18 +170,14 @@ public final class DifferentialPrivacy {
   }
 
   /**
-   * Whether one more round at sampling rate {@code q} fits the budget, even if only {@code
-   * minContributing} of {@code planned} nodes contribute (distributed mode loses their shares).
+   * Whether one more round at sampling rate {@code q} fits the budget. The worst case counts: in
+   * distributed mode only the quorum's shares, which were sized to give noise multiplier z.
    */
-  public boolean permitsRound(double q, int planned, int minContributing) {
+  public boolean permitsRound(double q) {
     if (settings.budgetEpsilon() == 0) {
       return true;
     }
-    double z = settings.noiseMultiplier();
-    if (settings.mode() == Mode.DISTRIBUTED) {
-      z = DpFedAvg.effectiveNoiseMultiplier(z, planned, Math.max(1, Math.min(planned, minContributing)));
-    }
-    PrivacyAccountant next = accountant.compose(q, z, 1);
+    PrivacyAccountant next = accountant.compose(q, settings.noiseMultiplier(), 1);
     return next.epsilon(settings.delta(), settings.conversion()).epsilon() <= settings.budgetEpsilon();
   }
 
