@@ -26,6 +26,9 @@ final class RoundLines {
     s.append(String.format(" | accuracy=%s nodesParticipating=%d/%d samplesProcessed=%,d",
         Double.isNaN(r.accuracy()) ? "n/a" : String.format("%.2f%%", r.accuracy() * 100),
         r.nodesParticipating(), r.nodesSampled(), r.samplesProcessed()));
+    if (r.federatedNodes() > 0) {
+      s.append(String.format(" | federatedAccuracy=%.2f%% (%d nodes)", r.federatedAccuracy() * 100, r.federatedNodes()));
+    }
     if (!Double.isNaN(r.epsilon())) {
       s.append(String.format(" | epsilon=%.4f", r.epsilon()));
     }
@@ -62,8 +65,7 @@ final class RoundLines {
     m.put("targetLoss", r.targetLoss());
     m.put("improvement", finite(r.improvementPercent()));
     m.put("accuracy", finite(r.accuracy()));
-    m.put("epsilon", finite(r.epsilon()));
-    m.put("trainLoss", finite(r.trainLoss()));
+XX, finite(r.trainLoss()));
     m.put("nodesAvailable", r.nodesAvailable());
     m.put("nodesSampled", r.nodesSampled());
     m.put("nodesParticipating", r.nodesParticipating());

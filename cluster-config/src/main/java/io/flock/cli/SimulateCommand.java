@@ -159,6 +159,11 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Simulation: attackers send this times their honest update (default: ${DEFAULT-VALUE}).")
   double attackScale;
 
+  @Option(names = "--federated-eval", defaultValue = "false",
+      description = "Also evaluate every new global model on the sampled nodes' own held-out data "
+          + "(MNIST: every 10th local sample is held out) (default: ${DEFAULT-VALUE}).")
+  boolean federatedEval;
+
   @Option(names = "--dp-epsilon", description = "Differential privacy budget epsilon: the noise is calibrated "
       + "for --rounds and training stops before epsilon would exceed it (default: off).")
   Double dpEpsilon;
@@ -258,7 +263,7 @@ final class SimulateCommand implements Callable<Integer> {
       return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize, learningRate,
           scheme, seed, minNodes, minFraction, Duration.ofSeconds(roundTimeoutSeconds), targetLoss,
           targetAccuracy, dataDir, trainLimit, clipNorm, gpu, strategy, options, stragglers, dpConfig(),
-          attackers, attackScale);
+          attackers, attackScale, federatedEval);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

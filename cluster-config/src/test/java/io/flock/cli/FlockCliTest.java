@@ -154,4 +154,40 @@ class FlockCliTest {
     assertEquals(2, noise.exitCode());
     assertTrue(noise.err().toLowerCase().contains("noise"), noise.err());
   }
+
+  @Test
+  void unknownStrategyListsTheKnownOnes() {
+    Run r = run("simulate", "--strategy", "fedsgd");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("fedsgd") && r.err().contains("fedprox") && r.err().contains("krum"), r.err());
+  }
+
+  @Test
+  void strategyOptionTheStrategyDoesNotUseIsAnError() {
+    Run r = run("simulate", "--strategy", "fedavg", "--mu", "0.1");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("mu"), r.err());
+  }
+
+  @Test
+  void badPrivacySettingsAreRejectedBeforeTraining() {
+    Run eps = run("simulate", "--dp-epsilon", "0");
+    assertEquals(2, eps.exitCode());
+    assertTrue(eps.err().contains("--dp-epsilon must be > 0"), eps.err());
+    Run delta = run("simulate", "--dp-epsilon", "2", "--dp-delta", "1");
+    assertEquals(2, delta.exitCode());
+    assertTrue(delta.err().contains("--dp-delta must be in (0, 1)"), delta.err());
+    Run mode = run("simulate", "--dp-epsilon", "2", "--dp-mode", "local");
+    assertEquals(2, mode.exitCode());
+    assertTrue(mode.err().contains("--dp-mode must be central or distributed"), mode.err());
+    Run robust = run("simulate", "--dp-epsilon", "2", "--strategy", "median", "--data-dir", tmp.toString());
+    assertTrue(robust.exitCode() != 0);
+  }
+
+  @Test
+  void stragglersNeedMoreThanOneLocalEpoch() {
+    Run r = run("simulate", "--stragglers", "0.5");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--stragglers needs --local-epochs >= 2"), r.err());
+  }
 }

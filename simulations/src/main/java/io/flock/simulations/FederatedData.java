@@ -17,15 +17,19 @@ import java.util.List;
  *
  * @param train all training samples
  * @param test held-out samples
- * @param partitions one node's local data each
+ * @param partitions one node's local training data each
+ * @param evalPartitions one node's local held-out data each, for federated evaluation; empty when
+ *     the run does not evaluate on the nodes
  */
-public record FederatedData(LabeledDataset train, LabeledDataset test, List<NodeData> partitions) {
+public record FederatedData(
+    LabeledDataset train, LabeledDataset test, List<NodeData> partitions, List<NodeData> evalPartitions) {
 
   /** Data sets a simulation can run on. */
   public static final List<String> DATASETS = List.of("mnist", "synthetic");
 
   public FederatedData {
     partitions = List.copyOf(partitions);
+    evalPartitions = List.copyOf(evalPartitions);
   }
 
   /**
@@ -50,8 +54,35 @@ public record FederatedData(LabeledDataset train, LabeledDataset test, List<Node
         config.trainLimit() > 0 && config.trainLimit() < splits.train().size()
             ? splits.train().head(config.trainLimit())
             : splits.train();
-    return new FederatedData(train, splits.test(),
-        views(train, Partitioner.partition(config.partition(), train.labels(), config.nodes(), config.seed())));
+    List<int[]> parts = Partitioner.partition(config.partition(), train.labels(), config.nodes(), config.seed());
+    if (!config.federatedEval()) {
+      return new FederatedData(train, splits.test(), views(train, parts), List.of());
+    }
+    // Federated evaluation: every 10th local sample is held out on its node (every 10th, not the
+    // last 10%, so that a label-sorted shard keeps both its labels on both sides).
+    List<int[]> trainParts = new ArrayList<>();
+    List<int[]> evalParts = new ArrayList<>();
+    for (int[] part : parts) {
+      int held = part.length / 10;
+      if (held == 0) {
+        throw new IllegalArgumentException("--federated-eval holds out every 10th local sample and needs at least"
+            + " 10 per node; a node has " + part.length + " (fewer --nodes or a larger --train-limit)");
+      }
+      int[] t = new int[part.length - held];
+      int[] e = new int[held];
+      int ti = 0;
+      int ei = 0;
+      for (int i = 0; i < part.length; i++) {
+        if (i % 10 == 9 && ei < held) {
+          e[ei++] = part[i];
+        } else {
+          t[ti++] = part[i];
+        }
+      }
+      trainParts.add(t);
+      evalParts.add(e);
+    }
+    return new FederatedData(train, splits.test(), views(train, trainParts), views(train, evalParts));
   }
 
   private static FederatedData synthetic(SimulationConfig config) {
@@ -61,7 +92,8 @@ public record FederatedData(LabeledDataset train, LabeledDataset test, List<Node
               + " devices: use --nodes " + SyntheticFedProx.DEVICES + ", was " + config.nodes());
     }
     SyntheticFedProx.Federation f = SyntheticFedProx.generate(1, 1, config.seed());
-    return new FederatedData(f.train(), f.test(), views(f.train(), f.trainPartition()));
+    return new FederatedData(f.train(), f.test(), views(f.train(), f.trainPartition()),
+        config.federatedEval() ? views(f.test(), f.testPartition()) : List.of());
   }
 
   private static List<NodeData> views(LabeledDataset data, List<int[]> parts) {

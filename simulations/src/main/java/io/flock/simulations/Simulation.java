@@ -107,12 +107,13 @@ public final class Simulation {
     Device device = Devices.select(config.gpuEnabled(), 0);
     CoordinatorSettings coordinator =
         new CoordinatorSettings(config.rounds(), config.nodes(), Duration.ofMinutes(1), p.round(), config.seed(),
-            config.targetLoss(), config.targetAccuracy(), 3);
+            config.targetLoss(), config.targetAccuracy(), 3, config.federatedEval());
     LabeledDataset test = p.data().test();
     ModelSpec spec = p.spec();
     SimulationGuardian.Plan plan =
         new SimulationGuardian.Plan(
             p.data().partitions(),
+            p.data().evalPartitions(),
             attackers(config),
             config.attackScale(),
             p.initial(),

@@ -37,6 +37,8 @@ import java.time.Duration;
  * @param attackers simulation: share of nodes (chosen with the seed) that poison their updates
  *     by multiplying them with {@code attackScale}, in [0, 1)
  * @param attackScale the poisoning factor of attackers, e.g. -10 (sign flip, boosted)
+ * @param federatedEval also evaluate each new global model on the sampled nodes' own held-out data
+ *     (MNIST: every 10th local sample is held out; synthetic: each device's test split)
  */
 public record SimulationConfig(
     String model,
@@ -63,13 +65,14 @@ public record SimulationConfig(
     double stragglers,
     DpConfig dp,
     double attackers,
-    double attackScale) {
+    double attackScale,
+    boolean federatedEval) {
 
   /** The defaults the CLI documents. */
   public static SimulationConfig defaults() {
     return new SimulationConfig(
         "mlp-2nn", "mnist", 100, 0.1, 200, 1, 10, 0.1, Partitioner.Scheme.IID, 42L, 2, 0.5,
-        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10);
+        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10, false);
   }
 
   /** Validates every field; the message names the option and the rule. */
@@ -138,6 +141,7 @@ public record SimulationConfig(
     private DpConfig dp;
     private double attackers;
     private double attackScale;
+    private boolean federatedEval;
 
     private Builder(SimulationConfig c) {
       model = c.model; dataset = c.dataset; nodes = c.nodes; fraction = c.fraction; rounds = c.rounds;
@@ -146,7 +150,7 @@ public record SimulationConfig(
       roundTimeout = c.roundTimeout; targetLoss = c.targetLoss; targetAccuracy = c.targetAccuracy;
       dataDir = c.dataDir; trainLimit = c.trainLimit; clipNorm = c.clipNorm; gpuEnabled = c.gpuEnabled;
       strategy = c.strategy; strategyOptions = c.strategyOptions; stragglers = c.stragglers; dp = c.dp;
-      attackers = c.attackers; attackScale = c.attackScale;
+      attackers = c.attackers; attackScale = c.attackScale; federatedEval = c.federatedEval;
     }
 
     public Builder model(String v) { model = v; return this; }
@@ -174,12 +178,13 @@ public record SimulationConfig(
     public Builder dp(DpConfig v) { dp = v; return this; }
     public Builder attackers(double v) { attackers = v; return this; }
     public Builder attackScale(double v) { attackScale = v; return this; }
+    public Builder federatedEval(boolean v) { federatedEval = v; return this; }
 
     /** The validated config. */
     public SimulationConfig build() {
       return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize,
           learningRate, partition, seed, minNodes, minFraction, roundTimeout, targetLoss, targetAccuracy,
-          dataDir, trainLimit, clipNorm, gpuEnabled, strategy, strategyOptions, stragglers, dp, attackers, attackScale);
+          dataDir, trainLimit, clipNorm, gpuEnabled, strategy, strategyOptions, stragglers, dp, attackers, attackScale, federatedEval);
     }
   }
 }

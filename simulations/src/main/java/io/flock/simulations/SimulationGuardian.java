@@ -32,6 +32,7 @@ final class SimulationGuardian {
   /** What the guardian needs to build the federation. */
   record Plan(
       List<NodeData> partitions,
+      List<NodeData> evalPartitions,
       java.util.Set<Integer> attackers,
       double attackScale,
       ModelWeights initial,
@@ -59,7 +60,8 @@ final class SimulationGuardian {
           for (int i = 0; i < plan.partitions().size(); i++) {
             String nodeId = String.format("node-%04d", i);
             ctx.spawn(
-                TrainingNode.supervised(nodeId, plan.partitions().get(i), plan.initial().layout(),
+                TrainingNode.supervised(nodeId, plan.partitions().get(i),
+                    plan.evalPartitions().isEmpty() ? null : plan.evalPartitions().get(i), plan.initial().layout(),
                     Seeds.derive(plan.coordinator().seed(), i), workers,
                     plan.attackers().contains(i) ? plan.attackScale() : 1.0, plan.minBackoff(), plan.maxBackoff()),
                 nodeId);

@@ -76,4 +76,16 @@ class SimulationFeaturesTest {
     assertTrue(fedAvg.finished().finalAccuracy() < trimmed.finished().finalAccuracy() - 0.2,
         "fedavg " + fedAvg.finished().finalAccuracy() + " vs trimmed " + trimmed.finished().finalAccuracy());
   }
+
+  @Test
+  void federatedEvaluationCombinesTheNodesOwnHeldOutResults() throws Exception {
+    SimulationConfig c = small().rounds(2).federatedEval(true).build();
+    SimulationResult r = Simulation.run(c, SimulationMnistTest.ACTORS, x -> {});
+    for (RoundReport report : r.reports()) {
+      assertEquals(5, report.federatedNodes(), "C = 0.5 of 10 nodes evaluate");
+      assertTrue(report.federatedAccuracy() > 0.5 && report.federatedAccuracy() <= 1, report.toString());
+      assertTrue(Double.isFinite(report.federatedLoss()));
+      assertTrue(Double.isFinite(report.accuracy()), "the central test-set evaluation still runs");
+    }
+  }
 }

@@ -2,10 +2,12 @@ package io.flock.actors.coordinator;
 
 import io.flock.actors.node.TrainingNode;
 import io.flock.actors.protocol.CborSerializable;
+import io.flock.actors.round.FederatedEvaluator;
 import io.flock.actors.round.RoundManager;
 import io.flock.actors.round.RoundStats;
 import io.flock.actors.support.LazyResource;
 import io.flock.models.aggregation.DifferentialPrivacy;
+import io.flock.models.aggregation.FederatedEvaluation;
 import io.flock.models.aggregation.Strategies;
 import io.flock.models.aggregation.Strategy;
 import io.flock.models.aggregation.StrategyOptions;
@@ -59,6 +61,8 @@ public final class Coordinator {
 
   private record RoundManagerStopped(long round) implements Command {}
 
+  private record FederatedEvaluated(FederatedEvaluator.Result result) implements Command {}
+
   private record Evaluated(RoundManager.Outcome outcome, EvalResult result, Throwable failure, long millis)
       implements Command {}
 
@@ -106,6 +110,9 @@ public final class Coordinator {
   private final ActorRef<RoundManager.Outcome> outcomeAdapter;
   private List<ActorRef<TrainingNode.Command>> nodes = List.of();
   private ActorRef<RoundManager.Command> roundManager;
+  private ActorRef<FederatedEvaluator.Command> federated;
+  private PendingEvaluation pending;
+  private final ActorRef<FederatedEvaluator.Result> federatedAdapter;
   private ModelWeights global;
   private final LazyResource<Evaluator> evaluator;
   private CompletableFuture<EvalResult> evaluating;
@@ -133,6 +140,7 @@ public final class Coordinator {
     this.blocking =
         ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("flock.blocking-dispatcher"));
     this.outcomeAdapter = ctx.messageAdapter(RoundManager.Outcome.class, RoundFinished::new);
+    this.federatedAdapter = ctx.messageAdapter(FederatedEvaluator.Result.class, FederatedEvaluated::new);
     ActorRef<Receptionist.Listing> listingAdapter =
         ctx.messageAdapter(Receptionist.Listing.class, ListingUpdated::new);
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(TrainingNode.SERVICE_KEY, listingAdapter));
@@ -178,6 +186,7 @@ public final class Coordinator {
         .onMessage(StartTimeout.class, t -> Behaviors.same())
         .onMessage(RoundFinished.class, this::onRoundFinished)
         .onMessage(RoundManagerStopped.class, this::onRoundManagerStopped)
+        .onMessage(FederatedEvaluated.class, this::onFederatedEvaluated)
         .onMessage(Evaluated.class, this::onEvaluated)
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
         .onSignal(PostStop.class, s -> closeEvaluator())
@@ -214,7 +223,7 @@ public final class Coordinator {
     RoundStats none = new RoundStats(nodes.size(), 0, 0, 0, Double.NaN, List.of(), 0);
     consecutiveFailures++;
     return report(new RoundManager.RoundFailed(round, "the round manager crashed (see the log)", none),
-        lastLoss, lastAccuracy, 0);
+        lastLoss, lastAccuracy, 0, null);
   }
 
   private Behavior<Command> onRoundFinished(RoundFinished msg) {
@@ -230,12 +239,17 @@ public final class Coordinator {
       consecutiveFailures = 0;
       if (evaluator != null) {
         evaluate(outcome);
-        return Behaviors.same();
       }
-      return report(outcome, done.stats().meanTrainLoss(), Double.NaN, 0);
+      if (settings.federatedEvaluation()) {
+        federated = ctx.spawn(FederatedEvaluator.create(round, global, nodes,
+            settings.round().sampleSize(Math.max(1, nodes.size())), settings.seed() ^ (round << 20),
+            settings.round().deadline(), federatedAdapter), "evaluation-" + round);
+      }
+      pending = new PendingEvaluation(outcome, evaluator != null, settings.federatedEvaluation());
+      return maybeReport();
     }
     consecutiveFailures++;
-    return report(outcome, lastLoss, lastAccuracy, 0);
+    return report(outcome, lastLoss, lastAccuracy, 0, null);
   }
 
   private void evaluate(RoundManager.Outcome outcome) {
@@ -261,10 +275,40 @@ public final class Coordinator {
       lastAccuracy = accuracy;
       return startRoundOrFinish();
     }
-    return report(e.outcome(), loss, accuracy, e.millis());
+    pending.central(loss, accuracy, e.millis());
+    return maybeReport();
   }
 
-  private Behavior<Command> report(RoundManager.Outcome outcome, double loss, double accuracy, long evalMillis) {
+  private Behavior<Command> onFederatedEvaluated(FederatedEvaluated f) {
+    if (federated != null) {
+      ctx.stop(federated);
+      federated = null;
+    }
+    if (pending != null && f.result().round() == round) {
+      pending.federated(f.result().evaluation());
+      return maybeReport();
+    }
+    return Behaviors.same();
+  }
+
+  /** Reports the completed round once every evaluation it waits for is in. */
+  private Behavior<Command> maybeReport() {
+    if (!pending.ready()) {
+      return Behaviors.same();
+    }
+    PendingEvaluation p = pending;
+    pending = null;
+    double loss = p.centralLoss();
+    double accuracy = p.centralAccuracy();
+    if (!p.hasCentral()) { // no held-out data at the coordinator: federated, else training loss
+      loss = p.federatedEvaluation() != null ? p.federatedEvaluation().loss() : p.outcome().stats().meanTrainLoss();
+      accuracy = p.federatedEvaluation() != null ? p.federatedEvaluation().accuracy() : Double.NaN;
+    }
+    return report(p.outcome(), loss, accuracy, p.evalMillis(), p.federatedEvaluation());
+  }
+
+  private Behavior<Command> report(RoundManager.Outcome outcome, double loss, double accuracy, long evalMillis,
+      FederatedEvaluation fed) {
     RoundStats s = outcome.stats();
     boolean completed = outcome instanceof RoundManager.RoundCompleted;
     double improvement = (lastLoss > 0 && Double.isFinite(loss)) ? (lastLoss - loss) / lastLoss * 100 : Double.NaN;
@@ -276,7 +320,9 @@ public final class Coordinator {
         outcome instanceof RoundManager.RoundFailed f ? f.reason() : null,
         loss, settings.targetLoss(), improvement, accuracy, s.meanTrainLoss(),
         s.available(), s.sampled(), s.participants(), s.samplesProcessed(), s.dropouts(),
-        s.durationMillis(), evalMillis, planner.epsilon()));
+        s.durationMillis(), evalMillis, planner.epsilon(),
+        fed == null ? Double.NaN : fed.loss(), fed == null ? Double.NaN : fed.accuracy(),
+        fed == null ? 0 : fed.nodes()));
     lastLoss = loss;
     lastAccuracy = accuracy;
     String stop = stopReason();

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param targetLoss stop once the global model's loss is at or below it; 0 = no target
  * @param targetAccuracy stop once the global model's accuracy is at or above it; 0 = no target
  * @param maxConsecutiveFailures abort after this many failed rounds in a row, >= 1
+ * @param federatedEvaluation after each completed round, also ask sampled nodes to evaluate the
+ *     new global model on their own held-out data (Flower's federated evaluation)
  */
 public record CoordinatorSettings(
     int rounds,
@@ -23,7 +25,14 @@ public record CoordinatorSettings(
     long seed,
     double targetLoss,
     double targetAccuracy,
-    int maxConsecutiveFailures) {
+    int maxConsecutiveFailures,
+    boolean federatedEvaluation) {
+
+  /** Settings without federated evaluation. */
+  public CoordinatorSettings(int rounds, int awaitNodes, Duration startTimeout, RoundSettings round, long seed,
+      double targetLoss, double targetAccuracy, int maxConsecutiveFailures) {
+    this(rounds, awaitNodes, startTimeout, round, seed, targetLoss, targetAccuracy, maxConsecutiveFailures, false);
+  }
 
   /** Validates every field; the message names the field and the rule. */
   public CoordinatorSettings {

@@ -26,6 +26,10 @@ import java.util.List;
  * @param roundMillis wall time of the round, training and aggregation
  * @param evalMillis wall time of the evaluation after the round
  * @param epsilon differential-privacy epsilon spent so far (at the run's delta); NaN without DP
+ * @param federatedLoss example-weighted loss of the new global model on the nodes' own held-out
+ *     data (federated evaluation); NaN when not run
+ * @param federatedAccuracy the same for accuracy; NaN when not run
+ * @param federatedNodes nodes whose evaluation was combined; 0 when not run
  */
 public record RoundReport(
     long round,
@@ -45,7 +49,10 @@ public record RoundReport(
     List<Dropout> dropouts,
     long roundMillis,
     long evalMillis,
-    double epsilon)
+    double epsilon,
+    double federatedLoss,
+    double federatedAccuracy,
+    int federatedNodes)
     implements Coordinator.Event {
 
   public RoundReport {

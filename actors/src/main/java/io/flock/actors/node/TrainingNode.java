@@ -2,6 +2,7 @@ package io.flock.actors.node;
 
 import io.flock.actors.protocol.CborSerializable;
 import io.flock.actors.protocol.DropoutReason;
+import io.flock.actors.round.FederatedEvaluator;
 import io.flock.actors.round.RoundManager;
 import io.flock.actors.worker.TrainingWorker;
 import io.flock.models.data.NodeData;
@@ -58,6 +59,14 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       ActorRef<RoundManager.TrainReply> replyTo)
       implements Command, CborSerializable {}
 
+  /**
+   * Evaluate the global model of {@code round} on this node's held-out data. Sent by a {@code
+   * FederatedEvaluator}.
+   */
+  public record EvaluateRequest(
+      long round, ModelWeights global, ActorRef<FederatedEvaluator.EvalReply> replyTo)
+      implements Command, CborSerializable {}
+
   private record WorkerReplied(TrainingWorker.Result result) implements Command {}
 
   /** A node wrapped in restart-with-backoff supervision, as it should be spawned. */
@@ -86,7 +95,21 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       double updateScale,
       Duration minBackoff,
       Duration maxBackoff) {
-    return Behaviors.supervise(create(nodeId, data, layout, nodeSeed, workers, updateScale))
+    return supervised(nodeId, data, null, layout, nodeSeed, workers, updateScale, minBackoff, maxBackoff);
+  }
+
+  /** As above, with held-out data {@code evalData} for federated evaluation (null = none). */
+  public static Behavior<Command> supervised(
+      String nodeId,
+      NodeData data,
+      NodeData evalData,
+      ModelLayout layout,
+      long nodeSeed,
+      ActorRef<TrainingWorker.Command> workers,
+      double updateScale,
+      Duration minBackoff,
+      Duration maxBackoff) {
+    return Behaviors.supervise(create(nodeId, data, evalData, layout, nodeSeed, workers, updateScale))
         .onFailure(SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2));
   }
 
@@ -114,18 +137,32 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       long nodeSeed,
       ActorRef<TrainingWorker.Command> workers,
       double updateScale) {
+    return create(nodeId, data, null, layout, nodeSeed, workers, updateScale);
+  }
+
+  /** A node with held-out data {@code evalData} for federated evaluation (null = none). */
+  public static Behavior<Command> create(
+      String nodeId,
+      NodeData data,
+      NodeData evalData,
+      ModelLayout layout,
+      long nodeSeed,
+      ActorRef<TrainingWorker.Command> workers,
+      double updateScale) {
     if (!Double.isFinite(updateScale)) {
       throw new IllegalArgumentException("updateScale must be finite, was " + updateScale);
     }
     return Behaviors.setup(
         ctx -> {
           ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
-          return new TrainingNode(ctx, nodeId, data, layout, nodeSeed, workers, updateScale);
+          return new TrainingNode(ctx, nodeId, data, evalData, layout, nodeSeed, workers, updateScale);
         });
   }
 
   private final String nodeId;
   private final NodeData data;
+  private final NodeData evalData;
+  private final Map<String, EvaluateRequest> evaluating = new HashMap<>();
   private final ModelLayout layout;
   private final long nodeSeed;
   private final ActorRef<TrainingWorker.Command> workers;
@@ -139,11 +176,13 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       ActorContext<Command> ctx,
       String nodeId,
       NodeData data,
+      NodeData evalData,
       ModelLayout layout,
       long nodeSeed,
       ActorRef<TrainingWorker.Command> workers,
       double updateScale) {
     super(ctx);
+    this.evalData = evalData;
     this.updateScale = updateScale;
     this.nodeId = nodeId;
     this.data = data;
@@ -157,6 +196,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(TrainRequest.class, this::onTrainRequest)
+        .onMessage(EvaluateRequest.class, this::onEvaluateRequest)
         .onMessage(WorkerReplied.class, this::onWorkerReplied)
         .build();
   }
@@ -186,7 +226,33 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     return null;
   }
 
+  private Behavior<Command> onEvaluateRequest(EvaluateRequest req) {
+    if (evalData == null) {
+      req.replyTo().tell(new FederatedEvaluator.EvaluateDeclined(req.round(), nodeId, "no held-out data"));
+      return this;
+    }
+    if (req.global() == null || !layout.equals(req.global().layout())) {
+      req.replyTo().tell(new FederatedEvaluator.EvaluateDeclined(req.round(), nodeId,
+          "global model does not fit this node: expected " + layout.describe()));
+      return this;
+    }
+    String taskId = nodeId + "/eval-" + req.round();
+    evaluating.put(taskId, req);
+    workers.tell(new TrainingWorker.Evaluate(taskId, req.global(), evalData, workerAdapter));
+    return this;
+  }
+
   private Behavior<Command> onWorkerReplied(WorkerReplied msg) {
+    EvaluateRequest eval = evaluating.remove(msg.result().taskId());
+    if (eval != null) {
+      if (msg.result() instanceof TrainingWorker.Evaluated done) {
+        eval.replyTo().tell(new FederatedEvaluator.EvaluateCompleted(eval.round(), nodeId,
+            done.result().loss(), done.result().accuracy(), done.result().samples()));
+      } else if (msg.result() instanceof TrainingWorker.TrainFailed failed) {
+        eval.replyTo().tell(new FederatedEvaluator.EvaluateDeclined(eval.round(), nodeId, failed.reason()));
+      }
+      return this;
+    }
     TrainRequest req = inFlight.remove(msg.result().taskId());
     if (req == null) {
       return this; // a task of a previous incarnation: its round has moved on

@@ -3,6 +3,7 @@ package io.flock.actors.worker;
 import io.flock.actors.protocol.LocalOnly;
 import io.flock.actors.support.LazyResource;
 import io.flock.models.data.NodeData;
+import io.flock.models.training.EvalResult;
 import io.flock.models.training.LocalUpdate;
 import io.flock.models.training.TrainConfig;
 import io.flock.models.training.TrainingEngine;
@@ -49,21 +50,37 @@ public final class TrainingWorker {
       NodeData data,
       long seed,
       ActorRef<Result> replyTo)
-      implements Command, LocalOnly {}
+      implements Task {}
 
-  /** Reply to {@link Train}. */
-  public sealed interface Result extends LocalOnly permits TrainSucceeded, TrainFailed {
+  /**
+   * Evaluate {@code global} on a node's held-out data (federated evaluation; inference only).
+   * Sent by a {@code TrainingNode} of the same JVM.
+   */
+  public record Evaluate(String taskId, ModelWeights global, NodeData data, ActorRef<Result> replyTo)
+      implements Task {}
+
+  /** A unit of work for the device lane. */
+  public sealed interface Task extends Command, LocalOnly permits Train, Evaluate {
+    String taskId();
+
+    ActorRef<Result> replyTo();
+  }
+
+  /** Reply to a {@link Task}. */
+  public sealed interface Result extends LocalOnly permits TrainSucceeded, Evaluated, TrainFailed {
     String taskId();
   }
 
   /** The task finished; {@code update} holds the locally trained weights. */
   public record TrainSucceeded(String taskId, LocalUpdate update) implements Result {}
 
+  /** The evaluation finished. */
+  public record Evaluated(String taskId, EvalResult result) implements Result {}
+
   /** The task failed; {@code reason} says why. */
   public record TrainFailed(String taskId, String reason) implements Result {}
 
-  private record Finished(Train task, LocalUpdate update, Throwable failure)
-      implements Command, LocalOnly {}
+  private record Finished(Task task, Result reply, Throwable failure) implements Command, LocalOnly {}
 
   /** A worker wrapped in restart-with-backoff supervision, as it should be spawned. */
   public static Behavior<Command> supervised(
@@ -84,7 +101,7 @@ public final class TrainingWorker {
   private final StashBuffer<Command> stash;
   private final Executor blocking;
   private final LazyResource<TrainingEngine> engine;
-  private CompletableFuture<LocalUpdate> running;
+  private CompletableFuture<Result> running;
 
   private TrainingWorker(
       ActorContext<Command> ctx, StashBuffer<Command> stash, Supplier<TrainingEngine> engineFactory) {
@@ -97,7 +114,7 @@ public final class TrainingWorker {
 
   private Behavior<Command> idle() {
     return Behaviors.receive(Command.class)
-        .onMessage(Train.class, this::start)
+        .onMessage(Task.class, this::start)
         .onSignal(PostStop.class, s -> closeEngine())
         .onSignal(PreRestart.class, s -> closeEngine())
         .build();
@@ -106,7 +123,7 @@ public final class TrainingWorker {
   private Behavior<Command> busy() {
     return Behaviors.receive(Command.class)
         .onMessage(Finished.class, this::onFinished)
-        .onMessage(Train.class, t -> {
+        .onMessage(Task.class, t -> {
           stash.stash(t);
           return Behaviors.same();
         })
@@ -115,19 +132,26 @@ public final class TrainingWorker {
         .build();
   }
 
-  private Behavior<Command> start(Train task) {
-    running =
-        CompletableFuture.supplyAsync(
-            () -> engine.get().train(task.global(), task.config(), task.data(), task.seed()), blocking);
-    ctx.pipeToSelf(running, (update, failure) -> new Finished(task, update, failure));
+  private Behavior<Command> start(Task task) {
+    running = CompletableFuture.supplyAsync(() -> run(task), blocking);
+    ctx.pipeToSelf(running, (reply, failure) -> new Finished(task, reply, failure));
     return busy();
+  }
+
+  /** Runs on the blocking dispatcher. */
+  private Result run(Task task) {
+    if (task instanceof Train t) {
+      return new TrainSucceeded(t.taskId(), engine.get().train(t.global(), t.config(), t.data(), t.seed()));
+    }
+    Evaluate e = (Evaluate) task;
+    return new Evaluated(e.taskId(), engine.get().evaluate(e.global(), e.data()));
   }
 
   private Behavior<Command> onFinished(Finished done) {
     running = null;
-    Train task = done.task();
+    Task task = done.task();
     if (done.failure() == null) {
-      task.replyTo().tell(new TrainSucceeded(task.taskId(), done.update()));
+      task.replyTo().tell(done.reply());
       return stash.unstashAll(idle());
     }
     Throwable cause =

@@ -11,6 +11,7 @@ import io.flock.actors.coordinator.RoundReport;
 import io.flock.actors.coordinator.TrainingFinished;
 import io.flock.actors.node.TrainingNode;
 import io.flock.actors.round.Aggregator;
+import io.flock.actors.round.FederatedEvaluator;
 import io.flock.actors.round.RoundManager;
 import io.flock.actors.round.RoundSettings;
 import io.flock.actors.round.RoundStats;
@@ -67,6 +68,8 @@ class ProtocolSerializationTest {
         testKit.<Aggregator.Aggregated>createTestProbe().ref();
     ActorRef<Coordinator.GlobalModel> asker =
         testKit.<Coordinator.GlobalModel>createTestProbe().ref();
+    ActorRef<FederatedEvaluator.EvalReply> evalReplies =
+        testKit.<FederatedEvaluator.EvalReply>createTestProbe().ref();
     return Stream.of(
             new TrainingNode.TrainRequest(3, MODEL, TRAIN, -7L, round),
             new RoundManager.TrainCompleted(3, "node-1", MODEL, 60, 0.25, 8),
@@ -99,7 +102,10 @@ class ProtocolSerializationTest {
                 List.of(DROPOUT),
                 1500,
                 20,
-                1.25),
+                1.25,
+                0.4,
+                0.9,
+                7),
             new RoundReport(
                 4,
                 10,
@@ -118,10 +124,18 @@ class ProtocolSerializationTest {
                 List.of(),
                 3,
                 0,
-                Double.NaN),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                0),
             new TrainingFinished("all 10 rounds done", false, 10, 9, MODEL, 0.31, Double.NaN, 2.5),
             new RoundManager.TrainCompleted(3, "node-2", MODEL, 60, 0.25, 8, false, true),
             new RoundSettings(0.1, 2, 0.5, Duration.ofSeconds(30), TRAIN, false, 0.5),
+            new TrainingNode.EvaluateRequest(4, MODEL, evalReplies),
+            new FederatedEvaluator.EvaluateCompleted(4, "node-1", 0.3, 0.91, 120),
+            new FederatedEvaluator.EvaluateDeclined(4, "node-2", "no held-out data"),
+            new FederatedEvaluator.Result(4, new io.flock.models.aggregation.FederatedEvaluation(0.3, 0.91, 120, 1), 2),
+            new FederatedEvaluator.Result(5, null, 2),
             DROPOUT,
             SETTINGS)
         .map(m -> Named.of(m.getClass().getName(), m));

@@ -42,6 +42,7 @@ public final class LocalTrainer implements TrainingEngine {
   private final Model model;
   private final Device device;
   private final Loss loss = Loss.softmaxCrossEntropyLoss();
+  private ModelEvaluator evaluator;
 
   /** A trainer for {@code spec} on {@code device}; the model is built and initialized here. */
   public LocalTrainer(ModelSpec spec, Device device) {
@@ -199,8 +200,20 @@ public final class LocalTrainer implements TrainingEngine {
     return arrays;
   }
 
+  /** Inference only, on a second model of the same architecture (created on first use). */
+  @Override
+  public EvalResult evaluate(ModelWeights weights, NodeData data) {
+    if (evaluator == null) {
+      evaluator = new ModelEvaluator(spec, device);
+    }
+    return evaluator.evaluate(weights, data);
+  }
+
   @Override
   public void close() {
+    if (evaluator != null) {
+      evaluator.close();
+    }
     model.close();
   }
 }

@@ -11,6 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import io.flock.models.data.LabeledDataset;
+import io.flock.models.data.NodeData;
 import io.flock.models.weights.BlockWeights;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.zoo.ModelSpec;
@@ -38,6 +39,21 @@ public final class ModelEvaluator implements AutoCloseable {
 
   /** Loss and accuracy of {@code weights} on every sample of {@code data}. */
   public EvalResult evaluate(ModelWeights weights, LabeledDataset data) {
+    return evaluate(weights, data, null);
+  }
+
+  /** Loss and accuracy of {@code weights} on one node's local (held-out) samples. */
+  public EvalResult evaluate(ModelWeights weights, NodeData local) {
+    int[] indices = new int[local.size()];
+    for (int i = 0; i < indices.length; i++) {
+      indices[i] = local.index(i);
+    }
+    return evaluate(weights, local.dataset(), indices);
+  }
+
+  /** Over the samples {@code indices} of {@code data}, or all of them when {@code indices} is null. */
+  private EvalResult evaluate(ModelWeights weights, LabeledDataset data, int[] indices) {
+    int count = indices == null ? data.size() : indices.length;
     int dim = data.featureDim();
     if (dim != spec.sampleSize()) {
       throw new IllegalArgumentException(
@@ -49,11 +65,12 @@ public final class ModelEvaluator implements AutoCloseable {
     float[] y = new float[BATCH];
     double lossSum = 0;
     long correct = 0;
-    for (int start = 0; start < data.size(); start += BATCH) {
-      int size = Math.min(BATCH, data.size() - start);
+    for (int start = 0; start < count; start += BATCH) {
+      int size = Math.min(BATCH, count - start);
       for (int k = 0; k < size; k++) {
-        data.copyFeatures(start + k, x, k * dim);
-        y[k] = data.label(start + k);
+        int idx = indices == null ? start + k : indices[start + k];
+        data.copyFeatures(idx, x, k * dim);
+        y[k] = data.label(idx);
       }
       try (NDManager batch = model.getNDManager().newSubManager()) {
         NDArray features =
@@ -66,7 +83,7 @@ public final class ModelEvaluator implements AutoCloseable {
                 .toType(DataType.INT64, false).getLong();
       }
     }
-    return new EvalResult(lossSum / data.size(), (double) correct / data.size(), data.size());
+    return new EvalResult(lossSum / count, (double) correct / count, count);
   }
 
   /** An {@link Evaluator} of this model on a fixed held-out data set; owns this evaluator. */

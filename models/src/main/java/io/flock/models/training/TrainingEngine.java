@@ -12,6 +12,15 @@ public interface TrainingEngine extends AutoCloseable {
   /** Trains from {@code global} on {@code data}; see {@link LocalTrainer#train}. */
   LocalUpdate train(ModelWeights global, TrainConfig config, NodeData data, long seed);
 
+  /**
+   * Loss and accuracy of {@code weights} on a node's held-out data (federated evaluation).
+   *
+   * @throws UnsupportedOperationException when this engine cannot evaluate
+   */
+  default EvalResult evaluate(ModelWeights weights, NodeData data) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not evaluate");
+  }
+
   @Override
   void close();
 }
