@@ -65,7 +65,11 @@ final class RoundLines {
     m.put("targetLoss", r.targetLoss());
     m.put("improvement", finite(r.improvementPercent()));
     m.put("accuracy", finite(r.accuracy()));
-XX, finite(r.trainLoss()));
+    m.put("epsilon", finite(r.epsilon()));
+    m.put("trainLoss", finite(r.trainLoss()));
+    m.put("federatedLoss", finite(r.federatedLoss()));
+    m.put("federatedAccuracy", finite(r.federatedAccuracy()));
+    m.put("federatedNodes", r.federatedNodes());
     m.put("nodesAvailable", r.nodesAvailable());
     m.put("nodesSampled", r.nodesSampled());
     m.put("nodesParticipating", r.nodesParticipating());
