@@ -27,8 +27,15 @@ import java.util.zip.CRC32;
     creatorVisibility = JsonAutoDetect.Visibility.NONE)
 public final class ModelWeights {
 
+  /** {@link #nonFinite} before the first scan. */
+  private static final int UNSCANNED = -2;
+
   private final ModelLayout layout;
   private final float[] values;
+  // Cached result of firstNonFinite(): the payload never changes, so one scan serves every
+  // validation (the round manager's and the aggregator's). A benign race, as String.hash: racing
+  // threads compute and store the same int.
+  private int nonFinite = UNSCANNED;
 
   private ModelWeights(ModelLayout layout, float[] values, boolean trusted) {
     if (layout == null) {
@@ -151,14 +158,49 @@ public final class ModelWeights {
     return new ModelWeights(layout, out, true);
   }
 
-  /** Index of the first NaN or infinite value, or -1 when all values are finite. */
-  public int firstNonFinite() {
-    for (int i = 0; i < values.length; i++) {
-      if (!Float.isFinite(values[i])) {
-        return i;
-      }
+  /**
+   * {@code sum[i] += weight * this[i]} with Kahan compensation in {@code comp}: the streaming fold
+   * of weighted averaging ({@link io.flock.models.aggregation.StreamingFedAvg}). After any number
+   * of folds, {@code sum[i] - comp[i]} is the weighted sum with an error of at most about {@code 3
+   * * 2^-24 * sum_k |w_k x_k[i]|}, whatever the number of folds (Kahan summation, Higham 2002,
+   * "Accuracy and Stability of Numerical Algorithms", Sec. 4.3; the product is fused into the
+   * compensation step, one rounding).
+   *
+   * <p>Why float and not a double accumulator: C2 on Java 17 vectorizes this float loop but not a
+   * float-to-double fold, which ran at a third of the speed of a plain float summing loop.
+   */
+  public void foldCompensated(float[] sum, float[] comp, float weight) {
+    if (sum.length != values.length || comp.length != values.length) {
+      throw new IllegalArgumentException(
+          "accumulators have " + sum.length + " and " + comp.length + " slots, weights have "
+              + values.length);
     }
-    return -1;
+    for (int i = 0; i < values.length; i++) {
+      float y = Math.fma(weight, values[i], -comp[i]);
+      float s = sum[i];
+      float t = s + y;
+      comp[i] = (t - s) - y;
+      sum[i] = t;
+    }
+  }
+
+  /**
+   * Index of the first NaN or infinite value, or -1 when all values are finite. Scanned once per
+   * instance and cached.
+   */
+  public int firstNonFinite() {
+    int r = nonFinite;
+    if (r == UNSCANNED) {
+      r = -1;
+      for (int i = 0; i < values.length; i++) {
+        if (!Float.isFinite(values[i])) {
+          r = i;
+          break;
+        }
+      }
+      nonFinite = r;
+    }
+    return r;
   }
 
   /** CRC32 of the wire payload: a short fingerprint for logs. */

@@ -75,4 +75,26 @@ class ModelWeightsTest {
         assertThrows(IllegalArgumentException.class, () -> ParamSpec.of("w", 2, 0));
     assertTrue(e.getMessage().contains("'w'"), e.getMessage());
   }
+
+  @Test
+  void compensatedFoldAddsWeightedValuesAndKeepsTheLostLowPart() {
+    ModelLayout one = new ModelLayout(List.of(ParamSpec.of("x", 1)));
+    float[] sum = {0};
+    float[] comp = {0};
+    ModelWeights.of(one, new float[] {1e8f}).foldCompensated(sum, comp, 1);
+    ModelWeights.of(one, new float[] {1f}).foldCompensated(sum, comp, 3);
+    // 1e8 + 3 is not a float (ulp(1e8) = 8): sum rounds to 1e8, comp keeps -3
+    assertEquals(1e8f, sum[0]);
+    assertEquals(-3f, comp[0]);
+    assertThrows(IllegalArgumentException.class,
+        () -> ModelWeights.of(one, new float[] {1f}).foldCompensated(new float[2], new float[2], 1));
+  }
+
+  @Test
+  void firstNonFiniteIsFoundAndRemembered() {
+    ModelWeights w = ModelWeights.of(LAYOUT, new float[] {1, 2, Float.NaN, 4, Float.POSITIVE_INFINITY, 6, 7, 8, 9});
+    assertEquals(2, w.firstNonFinite());
+    assertEquals(2, w.firstNonFinite());
+    assertEquals(-1, ModelWeights.zeros(LAYOUT).firstNonFinite());
+  }
 }
