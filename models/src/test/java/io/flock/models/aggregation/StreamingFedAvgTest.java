@@ -54,9 +54,11 @@ class StreamingFedAvgTest {
   }
 
   @Test
-  void compensatedFoldKeepsTheMeanOfManyUpdatesExactToFloatPrecision() {
+  void blockedCompensatedFoldKeepsTheMeanOfManyUpdatesWithinAFewUlps() {
     // 10,000 identical updates of 7 samples each: the weighted mean is the update itself. A plain
-    // float running sum of 0.7 drifts by over a thousand ulps (checked below); Kahan must not.
+    // float running sum of 0.7 drifts by over a thousand ulps (checked below). The fold sums blocks
+    // of 16 in float (here every block rounds alike, 3 ulps low) and adds blocks with Kahan
+    // compensation, so the error stays that of one block however many updates come.
     float a = 0.1f;
     float b = -3.3e-5f;
     StreamingFedAvg avg = new StreamingFedAvg(LAYOUT);
@@ -66,8 +68,8 @@ class StreamingFedAvgTest {
       naive += 7 * a;
     }
     ModelWeights mean = avg.result();
-    assertEquals(a, mean.get(0), Math.ulp(a));
-    assertEquals(b, mean.get(1), Math.ulp(b));
+    assertEquals(a, mean.get(0), 4 * Math.ulp(a));
+    assertEquals(b, mean.get(1), 4 * Math.ulp(b));
     assertTrue(Math.abs(naive / 70_000 - a) > 100 * Math.ulp(a), "plain float drift " + (naive / 70_000 - a));
   }
 }

@@ -77,17 +77,14 @@ class ModelWeightsTest {
   }
 
   @Test
-  void compensatedFoldAddsWeightedValuesAndKeepsTheLostLowPart() {
-    ModelLayout one = new ModelLayout(List.of(ParamSpec.of("x", 1)));
-    float[] sum = {0};
-    float[] comp = {0};
-    ModelWeights.of(one, new float[] {1e8f}).foldCompensated(sum, comp, 1);
-    ModelWeights.of(one, new float[] {1f}).foldCompensated(sum, comp, 3);
-    // 1e8 + 3 is not a float (ulp(1e8) = 8): sum rounds to 1e8, comp keeps -3
-    assertEquals(1e8f, sum[0]);
-    assertEquals(-3f, comp[0]);
+  void floatFoldAddsWeightedValuesWithOneRounding() {
+    ModelLayout one = new ModelLayout(List.of(ParamSpec.of("x", 2)));
+    float[] acc = {1, 0};
+    ModelWeights.of(one, new float[] {2, 0.1f}).accumulateInto(acc, 3);
+    assertEquals(7f, acc[0]);
+    assertEquals(0.3f, acc[1]); // fma(3, 0.1f, 0) rounds once: exactly the float nearest 3 * 0.1f
     assertThrows(IllegalArgumentException.class,
-        () -> ModelWeights.of(one, new float[] {1f}).foldCompensated(new float[2], new float[2], 1));
+        () -> ModelWeights.of(one, new float[] {1, 1}).accumulateInto(new float[3], 1f));
   }
 
   @Test
