@@ -54,11 +54,9 @@ class StreamingFedAvgTest {
   }
 
   @Test
-  void blockedCompensatedFoldKeepsTheMeanOfManyUpdatesWithinAFewUlps() {
-    // 10,000 identical updates of 7 samples each: the weighted mean is the update itself. A plain
-    // float running sum of 0.7 drifts by over a thousand ulps (checked below). The fold sums blocks
-    // of 16 in float (here every block rounds alike, 3 ulps low) and adds blocks with Kahan
-    // compensation, so the error stays that of one block however many updates come.
+  void meanOfManyUpdatesIsExactAndIndependentOfArrivalOrder() {
+    // 10,000 identical updates of 7 samples each: the weighted mean is the update itself, exactly
+    // (a plain float running sum drifts by over a hundred ulps, checked below).
     float a = 0.1f;
     float b = -3.3e-5f;
     StreamingFedAvg avg = new StreamingFedAvg(LAYOUT);
@@ -67,9 +65,19 @@ class StreamingFedAvgTest {
       avg.add("node-" + k, w(a, b), 7);
       naive += 7 * a;
     }
-    ModelWeights mean = avg.result();
-    assertEquals(a, mean.get(0), 4 * Math.ulp(a));
-    assertEquals(b, mean.get(1), 4 * Math.ulp(b));
+    assertEquals(w(a, b), avg.result());
     assertTrue(Math.abs(naive / 70_000 - a) > 100 * Math.ulp(a), "plain float drift " + (naive / 70_000 - a));
+
+    // The same five updates in two orders give bit-identical means (a federation's arrival order
+    // depends on timing; a seeded run must not).
+    float[][] updates = {{0.1f, 3e-7f}, {-2.5f, 1e-3f}, {7.3e4f, -0.2f}, {1e-8f, 9.9f}, {0.3f, 0.7f}};
+    long[] samples = {3, 600, 1, 77, 12};
+    StreamingFedAvg forward = new StreamingFedAvg(LAYOUT);
+    StreamingFedAvg backward = new StreamingFedAvg(LAYOUT);
+    for (int k = 0; k < 5; k++) {
+      forward.add("n" + k, w(updates[k][0], updates[k][1]), samples[k]);
+      backward.add("n" + (4 - k), w(updates[4 - k][0], updates[4 - k][1]), samples[4 - k]);
+    }
+    assertEquals(forward.result(), backward.result());
   }
 }

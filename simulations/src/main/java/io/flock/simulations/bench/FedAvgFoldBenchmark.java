@@ -43,8 +43,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *
  * <p>Run: {@code java -cp <simulations classpath> io.flock.simulations.bench.FedAvgFoldBenchmark
  * [JMH options]}; {@link #main} prints a GB/s table (median iteration) after JMH's own report.
- * {@code -p updates=100 -p params=199210} exercises the blocked path of {@link StreamingFedAvg}
- * (more than 16 updates per round).
+ * {@code -p updates=100 -p params=199210} measures a larger round.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
