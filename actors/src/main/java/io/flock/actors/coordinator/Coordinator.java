@@ -234,7 +234,14 @@ public final class Coordinator {
     }
     RoundManager.Outcome outcome = msg.outcome();
     if (outcome instanceof RoundManager.RoundCompleted done) {
-      global = planner.apply(global, done.combinedUpdate(), done.stats());
+      try {
+        global = planner.apply(global, done.combinedUpdate(), done.stats());
+      } catch (IllegalArgumentException e) {
+        consecutiveFailures++;
+        ctx.getLog().warn("round {}: {}; the global model is kept", round, e.getMessage());
+        return report(new RoundManager.RoundFailed(done.round(), e.getMessage() + "; the global model is kept",
+            done.stats()), lastLoss, lastAccuracy, 0, null);
+      }
       completedRounds++;
       consecutiveFailures = 0;
       if (evaluator != null) {

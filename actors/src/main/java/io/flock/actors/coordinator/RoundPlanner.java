@@ -71,9 +71,26 @@ final class RoundPlanner {
         dp.spent().epsilon(), dp.settings().budgetEpsilon(), dp.settings().delta());
   }
 
-  /** The next global model after a completed round; records the release with the accountant. */
+  /**
+   * The next global model after a completed round; records the release with the accountant.
+   *
+   * @throws IllegalArgumentException when the combined update or the next model has NaN or
+   *     infinite values (e.g. poisoned updates overflowing a plain mean); nothing changes then: the
+   *     optimizer state is restored and no privacy is spent
+   */
   ModelWeights apply(ModelWeights global, ModelWeights combinedUpdate, RoundStats stats) {
+    int bad = combinedUpdate.firstNonFinite();
+    if (bad >= 0) {
+      throw new IllegalArgumentException("the combined update has a non-finite value at index " + bad);
+    }
+    var before = optimizer.snapshot();
     ModelWeights next = optimizer.step(global, combinedUpdate);
+    bad = next.firstNonFinite();
+    if (bad >= 0) {
+      optimizer.restore(before);
+      throw new IllegalArgumentException("the next global model would have a non-finite value at index " + bad
+          + " (huge or poisoned updates? a robust strategy or clipping bounds them)");
+    }
     if (dp != null) {
       dp.recordRound((double) stats.sampled() / stats.available(), stats.sampled(),
           base.quorum(stats.sampled()), stats.participants(), stats.withinClipNorm());

@@ -88,7 +88,8 @@ public final class TrainingWorker {
     return Behaviors.supervise(create(engineFactory))
         .onFailure(
             TrainingFailedException.class,
-            SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2));
+            // The worker logs the failed task itself, in one line; no stack trace per restart.
+            SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2).withLoggingEnabled(false));
   }
 
   /** An unsupervised worker; the engine is created lazily on the blocking dispatcher. */

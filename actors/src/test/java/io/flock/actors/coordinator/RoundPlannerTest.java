@@ -104,4 +104,19 @@ class RoundPlannerTest {
             Strategies.create("median", StrategyOptions.defaults()), 2, NOISE));
     assertTrue(e.getMessage().contains("median"), e.getMessage());
   }
+
+  @Test
+  void aStepThatWouldMakeTheGlobalModelNonFiniteIsRefusedAndLeavesTheOptimizerAsItWas() {
+    RoundPlanner planner = new RoundPlanner(BASE, Strategies.create("fedavgm", StrategyOptions.defaults()), null);
+    ModelWeights global = weights(3.3e38f, 0, 0, 0);
+    RoundStats stats = new RoundStats(8, 4, 4, 40, 0.5, List.of(), 1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> planner.apply(global, weights(3e38f, 0, 0, 0), stats));
+    assertTrue(e.getMessage().contains("non-finite"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> planner.apply(global, weights(Float.NaN, 0, 0, 0), stats));
+    // momentum state untouched: the next regular step is the first one
+    // (v = 0.9 * 0 + Delta; w += 0.1 * v)
+    assertEquals(weights(3.3e38f, 0.1f, 0, 0), planner.apply(global, weights(0, 1, 0, 0), stats));
+  }
 }
