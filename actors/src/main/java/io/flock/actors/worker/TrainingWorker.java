@@ -27,7 +27,9 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
  * the blocking dispatcher {@code flock.blocking-dispatcher}; results return with {@code
  * pipeToSelf}. Tasks that arrive while one runs are stashed.
  *
- * <p>A failed task is reported to its requester as {@link TrainFailed}; then the worker throws
+ * <p>A failed task is reported to its requester as {@link TrainFailed}. When its input was at fault
+ * (an {@link ArithmeticException} from a diverging loss, an {@link IllegalArgumentException} from
+ * weights or data that do not fit) the worker simply goes on. Otherwise the worker throws
  * {@link TrainingFailedException} so that supervision ({@link #supervised}) restarts it with a
  * fresh engine. Stashed tasks are re-sent to itself first: the mailbox survives the restart, so
  * no queued work is lost.
@@ -161,6 +163,12 @@ public final class TrainingWorker {
             : done.failure();
     String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
     task.replyTo().tell(new TrainFailed(task.taskId(), reason));
+    if (cause instanceof ArithmeticException || cause instanceof IllegalArgumentException) {
+      // The task's input was at fault (diverging loss, weights or data that do not fit), not the
+      // device lane: report it and go on without a restart.
+      ctx.getLog().warn("training task {} failed: {}", task.taskId(), reason);
+      return stash.unstashAll(idle());
+    }
     ctx.getLog().warn("training task {} failed, restarting worker: {}", task.taskId(), reason);
     stash.forEach(m -> ctx.getSelf().tell(m));
     throw new TrainingFailedException("task " + task.taskId() + " failed: " + reason, cause);

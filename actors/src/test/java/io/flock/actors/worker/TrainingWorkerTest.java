@@ -76,6 +76,30 @@ class TrainingWorkerTest {
   }
 
   @Test
+  void divergingTaskIsReportedWithoutRestartingTheWorker() {
+    FakeEngine.Factory engines =
+        new FakeEngine.Factory(
+            DELTA,
+            0.5,
+            seed -> {
+              if (seed == FAILING_SEED) {
+                throw new ArithmeticException("training loss became NaN at epoch 0, step 0");
+              }
+            });
+    ActorRef<TrainingWorker.Command> worker =
+        testKit.spawn(TrainingWorker.supervised(engines, MIN_BACKOFF, MAX_BACKOFF));
+    TestProbe<TrainingWorker.Result> requester = testKit.createTestProbe();
+
+    worker.tell(train("diverging", FAILING_SEED, requester));
+    TrainingWorker.TrainFailed failed = requester.expectMessageClass(TrainingWorker.TrainFailed.class);
+    assertEquals("ArithmeticException: training loss became NaN at epoch 0, step 0", failed.reason());
+    worker.tell(train("next", 2, requester));
+    assertEquals("next", requester.expectMessageClass(TrainingWorker.TrainSucceeded.class).taskId());
+    assertEquals(1, engines.created(), "the input was at fault, not the engine: no restart");
+    assertEquals(0, engines.closed());
+  }
+
+  @Test
   void failedTaskIsReportedTheWorkerRestartsWithAFreshEngineAndQueuedTasksAreNotLost()
       throws InterruptedException {
     CountDownLatch failingTaskRuns = new CountDownLatch(1);
