@@ -19,31 +19,12 @@ import java.util.List;
  * <p>Memory: keeps every update of the round (references to the immutable updates, no copies):
  * O(n * model). Time: O(model * n log n) in {@link #result()}.
  */
-public final class CoordinateMedian implements UpdateAggregator {
+public final class CoordinateMedian extends BufferedAggregator {
 
-  private final Contributions contributions;
-  private final List<ModelWeights> updates = new ArrayList<>();
 
   /** An empty median for updates of {@code layout}. */
   public CoordinateMedian(ModelLayout layout) {
-    this.contributions = new Contributions(layout);
-  }
-
-  @Override
-  public void add(String nodeId, ModelWeights delta, long numSamples) {
-    contributions.check(nodeId, delta, numSamples);
-    updates.add(delta);
-    contributions.record(nodeId, numSamples);
-  }
-
-  @Override
-  public int count() {
-    return contributions.count();
-  }
-
-  @Override
-  public long totalSamples() {
-    return contributions.totalSamples();
+    super(layout);
   }
 
   @Override

@@ -25,13 +25,10 @@ import java.util.List;
  * <p>Memory: keeps every update of the round (references, no copies), O(n * model), plus an n x n
  * distance matrix. Time: O(n^2 * model) in {@link #result()}.
  */
-public final class Krum implements UpdateAggregator {
+public final class Krum extends BufferedAggregator {
 
-  private final Contributions contributions;
   private final int f;
   private final int m;
-  private final List<String> nodeIds = new ArrayList<>();
-  private final List<ModelWeights> updates = new ArrayList<>();
   private List<String> lastSelected = List.of();
 
   /**
@@ -43,8 +40,8 @@ public final class Krum implements UpdateAggregator {
    *     when all {@code f} Byzantine updates score well
    */
   public Krum(ModelLayout layout, int f, int m) {
+    super(layout);
     checkParameters(f, m);
-    this.contributions = new Contributions(layout);
     this.f = f;
     this.m = m;
   }
@@ -67,24 +64,6 @@ public final class Krum implements UpdateAggregator {
   /** How many updates are averaged (1 = Krum). */
   public int selectCount() {
     return m;
-  }
-
-  @Override
-  public void add(String nodeId, ModelWeights delta, long numSamples) {
-    contributions.check(nodeId, delta, numSamples);
-    nodeIds.add(nodeId);
-    updates.add(delta);
-    contributions.record(nodeId, numSamples);
-  }
-
-  @Override
-  public int count() {
-    return contributions.count();
-  }
-
-  @Override
-  public long totalSamples() {
-    return contributions.totalSamples();
   }
 
   /**

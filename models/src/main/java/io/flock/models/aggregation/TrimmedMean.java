@@ -20,11 +20,9 @@ import java.util.List;
  * <p>Memory: keeps every update of the round (references, no copies): O(n * model). Time: O(model
  * * n log n) in {@link #result()}.
  */
-public final class TrimmedMean implements UpdateAggregator {
+public final class TrimmedMean extends BufferedAggregator {
 
-  private final Contributions contributions;
   private final double beta;
-  private final List<ModelWeights> updates = new ArrayList<>();
 
   /**
    * An empty trimmed mean.
@@ -32,8 +30,8 @@ public final class TrimmedMean implements UpdateAggregator {
    * @param beta fraction trimmed at each end of every coordinate, in [0, 0.5)
    */
   public TrimmedMean(ModelLayout layout, double beta) {
+    super(layout);
     checkBeta(beta);
-    this.contributions = new Contributions(layout);
     this.beta = beta;
   }
 
@@ -52,23 +50,6 @@ public final class TrimmedMean implements UpdateAggregator {
   /** How many values are dropped at each end of a coordinate when {@code n} updates are in. */
   public int trimmedPerSide(int n) {
     return (int) Math.floor(beta * n);
-  }
-
-  @Override
-  public void add(String nodeId, ModelWeights delta, long numSamples) {
-    contributions.check(nodeId, delta, numSamples);
-    updates.add(delta);
-    contributions.record(nodeId, numSamples);
-  }
-
-  @Override
-  public int count() {
-    return contributions.count();
-  }
-
-  @Override
-  public long totalSamples() {
-    return contributions.totalSamples();
   }
 
   @Override
