@@ -2,9 +2,7 @@ package io.flock.models.aggregation;
 
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Coordinate-wise trimmed mean (Yin et al. 2018, "Byzantine-Robust Distributed Learning: Towards
