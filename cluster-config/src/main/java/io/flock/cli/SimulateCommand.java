@@ -267,8 +267,23 @@ final class SimulateCommand implements Callable<Integer> {
           targetAccuracy, dataDir, trainLimit, clipNorm, gpu, strategy, options, stragglers, dpConfig(),
           attackers, attackScale, federatedEval);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      throw new CommandLine.ParameterException(spec.commandLine(), optionNames(e.getMessage()));
     }
+  }
+
+  /** The strategy layer names its settings as fields; the user typed options. */
+  private static String optionNames(String message) {
+    if (message == null) {
+      return "invalid options";
+    }
+    String[][] names = {{"serverLr", "--server-lr"}, {"multiKrum", "--multi-krum"}, {"mu", "--mu"},
+        {"beta1", "--beta1"}, {"beta2", "--beta2"}, {"tau", "--tau"}, {"trim", "--trim"},
+        {"byzantine", "--byzantine"}};
+    String out = message;
+    for (String[] n : names) {
+      out = out.replaceAll("(?<![-\\w])" + n[0] + "(?!\\w)", n[1]);
+    }
+    return out;
   }
 
   private DpConfig dpConfig() {

@@ -66,10 +66,13 @@ final class SimulationGuardian {
                     plan.attackers().contains(i) ? plan.attackScale() : 1.0, plan.minBackoff(), plan.maxBackoff()),
                 nodeId);
           }
-          ctx.spawn(
+          var coordinator = ctx.spawn(
               Coordinator.create(plan.coordinator(), plan.initial(), plan.strategy(), plan.dp(),
                   plan.evaluatorFactory(), ctx.getSelf()),
               "coordinator");
+          // If the coordinator dies, stop the system: the caller reports that training did not
+          // finish instead of waiting forever.
+          ctx.watch(coordinator);
           return Behaviors.receive(Coordinator.Event.class)
               .onMessage(RoundReport.class, r -> {
                 onRound.accept(r);
@@ -77,6 +80,10 @@ final class SimulationGuardian {
               })
               .onMessage(TrainingFinished.class, f -> {
                 onFinished.accept(f);
+                return Behaviors.stopped();
+              })
+              .onSignal(org.apache.pekko.actor.typed.Terminated.class, t -> {
+                ctx.getLog().error("the coordinator stopped before training finished (see the log above)");
                 return Behaviors.stopped();
               })
               .build();

@@ -251,6 +251,8 @@ public final class Coordinator {
         federated = ctx.spawn(FederatedEvaluator.create(round, global, nodes,
             settings.round().sampleSize(Math.max(1, nodes.size())), settings.seed() ^ (round << 20),
             settings.round().deadline(), federatedAdapter), "evaluation-" + round);
+        // Never stops by itself: a stop before its result is a crash, counted as no answers.
+        ctx.watchWith(federated, new FederatedEvaluated(new FederatedEvaluator.Result(round, null, 0)));
       }
       pending = new PendingEvaluation(outcome, evaluator != null, settings.federatedEvaluation());
       return maybeReport();
@@ -288,6 +290,7 @@ public final class Coordinator {
 
   private Behavior<Command> onFederatedEvaluated(FederatedEvaluated f) {
     if (federated != null) {
+      ctx.unwatch(federated);
       ctx.stop(federated);
       federated = null;
     }

@@ -84,18 +84,22 @@ final class RoundPlanner {
       throw new IllegalArgumentException("the combined update has a non-finite value at index " + bad);
     }
     var before = optimizer.snapshot();
-    ModelWeights next = optimizer.step(global, combinedUpdate);
-    bad = next.firstNonFinite();
-    if (bad >= 0) {
+    try {
+      ModelWeights next = optimizer.step(global, combinedUpdate);
+      bad = next.firstNonFinite();
+      if (bad >= 0) {
+        throw new IllegalArgumentException("the next global model would have a non-finite value at index " + bad
+            + " (huge or poisoned updates? a robust strategy or clipping bounds them)");
+      }
+      if (dp != null) {
+        dp.recordRound((double) stats.sampled() / stats.available(), stats.sampled(),
+            base.quorum(stats.sampled()), stats.participants(), stats.withinClipNorm());
+      }
+      return next;
+    } catch (RuntimeException e) {
       optimizer.restore(before);
-      throw new IllegalArgumentException("the next global model would have a non-finite value at index " + bad
-          + " (huge or poisoned updates? a robust strategy or clipping bounds them)");
+      throw e;
     }
-    if (dp != null) {
-      dp.recordRound((double) stats.sampled() / stats.available(), stats.sampled(),
-          base.quorum(stats.sampled()), stats.participants(), stats.withinClipNorm());
-    }
-    return next;
   }
 
   /** Epsilon spent so far; NaN without differential privacy. */

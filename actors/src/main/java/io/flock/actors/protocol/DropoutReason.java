@@ -8,7 +8,7 @@ public enum DropoutReason {
   TIMED_OUT,
   /** The node refused the request (stale round, model it cannot train). */
   DECLINED,
-  /** Local training threw; the worker was restarted by supervision. */
+  /** Local training failed (diverging loss, a model or data that do not fit, or a worker fault). */
   TRAINING_FAILED,
   /** The node did less local work than asked and the strategy drops partial work (FedAvg). */
   STRAGGLER,

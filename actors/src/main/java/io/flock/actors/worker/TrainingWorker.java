@@ -84,6 +84,13 @@ public final class TrainingWorker {
 
   private record Finished(Task task, Result reply, Throwable failure) implements Command, LocalOnly {}
 
+  /**
+   * Tasks waiting behind the running one. A JVM's nodes all queue here (hundreds in a simulation,
+   * thousands with a high sampling rate); the stash is a linked list, so the bound costs nothing up
+   * front. A task beyond it is refused with a reason, never silently lost.
+   */
+  static final int STASH_CAPACITY = 1_000_000;
+
   /** A worker wrapped in restart-with-backoff supervision, as it should be spawned. */
   public static Behavior<Command> supervised(
       Supplier<TrainingEngine> engineFactory, Duration minBackoff, Duration maxBackoff) {
@@ -97,7 +104,7 @@ public final class TrainingWorker {
   /** An unsupervised worker; the engine is created lazily on the blocking dispatcher. */
   public static Behavior<Command> create(Supplier<TrainingEngine> engineFactory) {
     return Behaviors.withStash(
-        1_000, stash -> Behaviors.setup(ctx -> new TrainingWorker(ctx, stash, engineFactory).idle()));
+        STASH_CAPACITY, stash -> Behaviors.setup(ctx -> new TrainingWorker(ctx, stash, engineFactory).idle()));
   }
 
   private final ActorContext<Command> ctx;
@@ -127,7 +134,12 @@ public final class TrainingWorker {
     return Behaviors.receive(Command.class)
         .onMessage(Finished.class, this::onFinished)
         .onMessage(Task.class, t -> {
-          stash.stash(t);
+          if (stash.isFull()) {
+            t.replyTo().tell(new TrainFailed(t.taskId(),
+                "the worker's queue is full (" + STASH_CAPACITY + " tasks): too many tasks for one device lane"));
+          } else {
+            stash.stash(t);
+          }
           return Behaviors.same();
         })
         .onSignal(PostStop.class, s -> closeEngine())

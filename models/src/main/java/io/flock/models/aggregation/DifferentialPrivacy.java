@@ -114,7 +114,13 @@ public final class DifferentialPrivacy {
       AdaptiveClipping rec = AdaptiveClipping.recommended(settings.clipNorm(), expectedParticipants);
       this.clipping = new AdaptiveClipping(settings.clipNorm(), settings.adaptiveQuantile(),
           rec.learningRate(), rec.countNoiseStd());
-      clipping.adjustedNoiseMultiplier(settings.noiseMultiplier()); // fail fast if it cannot fit
+      if (!(2 * clipping.countNoiseStd() > settings.noiseMultiplier())) {
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+            "adaptive clipping noises the unclipped count with std m/20 = %.3f for m = %d nodes per round, "
+                + "which must exceed z/2 = %.3f: sample more nodes per round (--fraction, --nodes) or raise "
+                + "the noise (a smaller --dp-epsilon)",
+            clipping.countNoiseStd(), expectedParticipants, settings.noiseMultiplier() / 2));
+      }
     }
   }
 
@@ -147,9 +153,11 @@ public final class DifferentialPrivacy {
 
   /** The aggregator of a round with {@code planned} sampled nodes. */
   public UpdateAggregator newAggregator(ModelLayout layout, int planned) {
-    double sumNoise = settings.mode() == Mode.CENTRAL
-        ? DpFedAvg.centralNoiseStd(updateNoiseMultiplier(), clipNorm()) : 0;
-    return new DpMeanAggregator(layout, clipNorm(), sumNoise, planned, noise);
+    if (settings.mode() == Mode.DISTRIBUTED) {
+      return DpMeanAggregator.ofNoisedShares(layout, clipNorm(), planned);
+    }
+    return new DpMeanAggregator(layout, clipNorm(),
+        DpFedAvg.centralNoiseStd(updateNoiseMultiplier(), clipNorm()), planned, noise);
   }
 
   /**
@@ -165,7 +173,10 @@ public final class DifferentialPrivacy {
     }
     accountant = accountant.compose(q, z, 1);
     if (clipping != null) {
-      clipping = clipping.next(clipping.noisedUnclippedFraction(unclipped, planned, noise));
+      // Andrew et al. 2021 noise the centred bits b_i - 1/2 (sensitivity 1/2, which is what their
+      // Theorem 1 and adjustedNoiseMultiplier assume), then add 1/2 back.
+      double centred = unclipped - contributing / 2.0 + noise.sample(clipping.countNoiseStd());
+      clipping = clipping.next(centred / planned + 0.5);
     }
   }
 

@@ -23,6 +23,7 @@ public final class DpMeanAggregator implements UpdateAggregator {
 
   private final ModelLayout layout;
   private final double clipNorm;
+  private final boolean reclip;
   private final double sumNoiseStd;
   private final int plannedParticipants;
   private final GaussianNoise noise;
@@ -31,13 +32,30 @@ public final class DpMeanAggregator implements UpdateAggregator {
   private long totalSamples;
 
   /**
-   * @param clipNorm S: each update is clipped to this L2 norm (again, in case a node did not)
-   * @param sumNoiseStd std of the noise added to each coordinate of the sum; 0 = none here
+   * Central DP: updates arrive clipped but un-noised; each is clipped to {@code clipNorm} again (in
+   * case a node did not) and the sum gets the noise.
+   *
+   * @param clipNorm S: each update is clipped to this L2 norm
+   * @param sumNoiseStd std of the noise added to each coordinate of the sum
    * @param plannedParticipants m, the denominator
    * @param noise the cryptographically secure noise source
    */
   public DpMeanAggregator(
       ModelLayout layout, double clipNorm, double sumNoiseStd, int plannedParticipants, GaussianNoise noise) {
+    this(layout, clipNorm, true, sumNoiseStd, plannedParticipants, noise);
+  }
+
+  /**
+   * Distributed DP: updates arrive clipped <em>and</em> noised by their nodes, so they are summed
+   * as they are (clipping a noised update again would shrink signal and noise alike) and no noise
+   * is added here.
+   */
+  public static DpMeanAggregator ofNoisedShares(ModelLayout layout, double clipNorm, int plannedParticipants) {
+    return new DpMeanAggregator(layout, clipNorm, false, 0, plannedParticipants, null);
+  }
+
+  private DpMeanAggregator(ModelLayout layout, double clipNorm, boolean reclip, double sumNoiseStd,
+      int plannedParticipants, GaussianNoise noise) {
     if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
       throw new IllegalArgumentException("clipNorm must be > 0 and finite, was " + clipNorm);
     }
@@ -49,6 +67,7 @@ public final class DpMeanAggregator implements UpdateAggregator {
     }
     this.layout = layout;
     this.clipNorm = clipNorm;
+    this.reclip = reclip;
     this.sumNoiseStd = sumNoiseStd;
     this.plannedParticipants = plannedParticipants;
     this.noise = noise;
@@ -65,7 +84,9 @@ public final class DpMeanAggregator implements UpdateAggregator {
       throw new IllegalArgumentException("node " + nodeId + " already contributed to this round");
     }
     float[] clipped = delta.toArray();
-    L2Clipping.clipInPlace(clipped, clipNorm);
+    if (reclip) {
+      L2Clipping.clipInPlace(clipped, clipNorm);
+    }
     for (int i = 0; i < clipped.length; i++) {
       sum[i] += clipped[i];
     }
