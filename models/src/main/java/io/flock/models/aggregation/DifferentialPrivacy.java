@@ -117,8 +117,8 @@ public final class DifferentialPrivacy {
       if (!(2 * clipping.countNoiseStd() > settings.noiseMultiplier())) {
         throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
             "adaptive clipping noises the unclipped count with std m/20 = %.3f for m = %d nodes per round, "
-                + "which must exceed z/2 = %.3f: sample more nodes per round (--fraction, --nodes) or raise "
-                + "the noise (a smaller --dp-epsilon)",
+                + "which must exceed z/2 = %.3f: sample more nodes per round (--fraction, --nodes) or lower "
+                + "the noise (a larger --dp-epsilon or a smaller --dp-noise)",
             clipping.countNoiseStd(), expectedParticipants, settings.noiseMultiplier() / 2));
       }
     }
