@@ -59,12 +59,11 @@ final class SimulationGuardian {
                   "workers");
           for (int i = 0; i < plan.partitions().size(); i++) {
             String nodeId = String.format("node-%04d", i);
-            ctx.spawn(
-                TrainingNode.supervised(nodeId, plan.partitions().get(i),
-                    plan.evalPartitions().isEmpty() ? null : plan.evalPartitions().get(i), plan.initial().layout(),
-                    Seeds.derive(plan.coordinator().seed(), i), workers,
-                    plan.attackers().contains(i) ? plan.attackScale() : 1.0, plan.minBackoff(), plan.maxBackoff()),
-                nodeId);
+            TrainingNode.Setup setup = TrainingNode.Setup.of(nodeId, plan.partitions().get(i),
+                    plan.initial().layout(), Seeds.derive(plan.coordinator().seed(), i))
+                .withEvalData(plan.evalPartitions().isEmpty() ? null : plan.evalPartitions().get(i))
+                .withUpdateScale(plan.attackers().contains(i) ? plan.attackScale() : 1.0);
+            ctx.spawn(TrainingNode.supervised(setup, workers, plan.minBackoff(), plan.maxBackoff()), nodeId);
           }
           var coordinator = ctx.spawn(
               Coordinator.create(plan.coordinator(), plan.initial(), plan.strategy(), plan.dp(),

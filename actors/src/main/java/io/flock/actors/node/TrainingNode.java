@@ -69,93 +69,60 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
 
   private record WorkerReplied(TrainingWorker.Result result) implements Command {}
 
+  /**
+   * What a node is made of.
+   *
+   * @param nodeId this node's id; also its actor name
+   * @param data local training data, kept in this JVM
+   * @param evalData local held-out data for federated evaluation; null = none
+   * @param layout the model layout this node can train; requests for other models are declined
+   * @param nodeSeed this node's seed, derived from the run's master seed and the node's index
+   * @param updateScale every update is multiplied by this before it is sent: 1 is an honest node;
+   *     simulations inject model poisoning with e.g. -10 (a sign-flipping, boosting attacker, the
+   *     threat model of Blanchard et al. 2017 and Yin et al. 2018)
+   */
+  public record Setup(
+      String nodeId, NodeData data, NodeData evalData, ModelLayout layout, long nodeSeed, double updateScale) {
+
+    /** Validates the parts. */
+    public Setup {
+      if (nodeId == null || nodeId.isBlank() || data == null || layout == null) {
+        throw new IllegalArgumentException("a node needs an id, local data and a model layout");
+      }
+      if (!Double.isFinite(updateScale)) {
+        throw new IllegalArgumentException("updateScale must be finite, was " + updateScale);
+      }
+    }
+
+    /** An honest node without held-out data. */
+    public static Setup of(String nodeId, NodeData data, ModelLayout layout, long nodeSeed) {
+      return new Setup(nodeId, data, null, layout, nodeSeed, 1.0);
+    }
+
+    /** This node with held-out data for federated evaluation. */
+    public Setup withEvalData(NodeData evalData) {
+      return new Setup(nodeId, data, evalData, layout, nodeSeed, updateScale);
+    }
+
+    /** This node scaling its updates by {@code scale}. */
+    public Setup withUpdateScale(double scale) {
+      return new Setup(nodeId, data, evalData, layout, nodeSeed, scale);
+    }
+  }
+
   /** A node wrapped in restart-with-backoff supervision, as it should be spawned. */
   public static Behavior<Command> supervised(
-      String nodeId,
-      NodeData data,
-      ModelLayout layout,
-      long nodeSeed,
-      ActorRef<TrainingWorker.Command> workers,
-      Duration minBackoff,
-      Duration maxBackoff) {
-    return supervised(nodeId, data, layout, nodeSeed, workers, 1.0, minBackoff, maxBackoff);
-  }
-
-  /**
-   * A supervised node whose every update is multiplied by {@code updateScale} before it is sent:
-   * 1 is an honest node; simulations inject model poisoning with e.g. -10 (a sign-flipping,
-   * boosting attacker, as in Blanchard et al. 2017's and Yin et al. 2018's threat model).
-   */
-  public static Behavior<Command> supervised(
-      String nodeId,
-      NodeData data,
-      ModelLayout layout,
-      long nodeSeed,
-      ActorRef<TrainingWorker.Command> workers,
-      double updateScale,
-      Duration minBackoff,
-      Duration maxBackoff) {
-    return supervised(nodeId, data, null, layout, nodeSeed, workers, updateScale, minBackoff, maxBackoff);
-  }
-
-  /** As above, with held-out data {@code evalData} for federated evaluation (null = none). */
-  public static Behavior<Command> supervised(
-      String nodeId,
-      NodeData data,
-      NodeData evalData,
-      ModelLayout layout,
-      long nodeSeed,
-      ActorRef<TrainingWorker.Command> workers,
-      double updateScale,
-      Duration minBackoff,
-      Duration maxBackoff) {
-    return Behaviors.supervise(create(nodeId, data, evalData, layout, nodeSeed, workers, updateScale))
+      Setup setup, ActorRef<TrainingWorker.Command> workers, Duration minBackoff, Duration maxBackoff) {
+    return Behaviors.supervise(create(setup, workers))
         .onFailure(SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2));
   }
 
-  /**
-   * @param nodeId this node's id; also its actor name
-   * @param data local data, kept in this JVM
-   * @param layout the model layout this node can train; requests for other models are declined
-   * @param nodeSeed this node's seed, derived from the run's master seed and the node's index
-   * @param workers the JVM's training worker pool
-   */
-  public static Behavior<Command> create(
-      String nodeId,
-      NodeData data,
-      ModelLayout layout,
-      long nodeSeed,
-      ActorRef<TrainingWorker.Command> workers) {
-    return create(nodeId, data, layout, nodeSeed, workers, 1.0);
-  }
-
-  /** A node scaling its updates by {@code updateScale} (1 = honest; see {@link #supervised}). */
-  public static Behavior<Command> create(
-      String nodeId,
-      NodeData data,
-      ModelLayout layout,
-      long nodeSeed,
-      ActorRef<TrainingWorker.Command> workers,
-      double updateScale) {
-    return create(nodeId, data, null, layout, nodeSeed, workers, updateScale);
-  }
-
-  /** A node with held-out data {@code evalData} for federated evaluation (null = none). */
-  public static Behavior<Command> create(
-      String nodeId,
-      NodeData data,
-      NodeData evalData,
-      ModelLayout layout,
-      long nodeSeed,
-      ActorRef<TrainingWorker.Command> workers,
-      double updateScale) {
-    if (!Double.isFinite(updateScale)) {
-      throw new IllegalArgumentException("updateScale must be finite, was " + updateScale);
-    }
+  /** A node that delegates its training and evaluation to {@code workers}, the JVM's pool. */
+  public static Behavior<Command> create(Setup setup, ActorRef<TrainingWorker.Command> workers) {
     return Behaviors.setup(
         ctx -> {
           ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
-          return new TrainingNode(ctx, nodeId, data, evalData, layout, nodeSeed, workers, updateScale);
+          return new TrainingNode(ctx, setup, workers);
         });
   }
 
@@ -172,22 +139,14 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   private long lastRound = Long.MIN_VALUE;
   private GaussianNoise noise;
 
-  private TrainingNode(
-      ActorContext<Command> ctx,
-      String nodeId,
-      NodeData data,
-      NodeData evalData,
-      ModelLayout layout,
-      long nodeSeed,
-      ActorRef<TrainingWorker.Command> workers,
-      double updateScale) {
+  private TrainingNode(ActorContext<Command> ctx, Setup setup, ActorRef<TrainingWorker.Command> workers) {
     super(ctx);
-    this.evalData = evalData;
-    this.updateScale = updateScale;
-    this.nodeId = nodeId;
-    this.data = data;
-    this.layout = layout;
-    this.nodeSeed = nodeSeed;
+    this.evalData = setup.evalData();
+    this.updateScale = setup.updateScale();
+    this.nodeId = setup.nodeId();
+    this.data = setup.data();
+    this.layout = setup.layout();
+    this.nodeSeed = setup.nodeSeed();
     this.workers = workers;
     this.workerAdapter = ctx.messageAdapter(TrainingWorker.Result.class, WorkerReplied::new);
   }

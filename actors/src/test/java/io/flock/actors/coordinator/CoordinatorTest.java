@@ -233,7 +233,7 @@ class CoordinatorTest {
                 Duration.ofMillis(50)),
             nodeId + "-worker");
     testKit.spawn(
-        TrainingNode.create(nodeId, nodeData(samples), LAYOUT, nodeId.hashCode(), worker), nodeId);
+        TrainingNode.create(TrainingNode.Setup.of(nodeId, nodeData(samples), LAYOUT, nodeId.hashCode()), worker), nodeId);
   }
 
   private Coordinator.GlobalModel globalModel(ActorRef<Coordinator.Command> coordinator) {

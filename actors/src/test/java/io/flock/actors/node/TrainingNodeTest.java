@@ -176,12 +176,12 @@ class TrainingNodeTest {
   private ActorRef<TrainingNode.Command> nodeWithWorker(String nodeId, FakeEngine.Factory engines) {
     ActorRef<TrainingWorker.Command> worker =
         testKit.spawn(TrainingWorker.supervised(engines, MIN_BACKOFF, MAX_BACKOFF));
-    return testKit.spawn(TrainingNode.create(nodeId, DATA, LAYOUT, NODE_SEED, worker), nodeId);
+    return testKit.spawn(TrainingNode.create(TrainingNode.Setup.of(nodeId, DATA, LAYOUT, NODE_SEED), worker), nodeId);
   }
 
   private ActorRef<TrainingNode.Command> nodeWithWorkerProbe(
       String nodeId, TestProbe<TrainingWorker.Command> worker) {
     return testKit.spawn(
-        TrainingNode.create(nodeId, DATA, LAYOUT, NODE_SEED, worker.ref()), nodeId);
+        TrainingNode.create(TrainingNode.Setup.of(nodeId, DATA, LAYOUT, NODE_SEED), worker.ref()), nodeId);
   }
 }
