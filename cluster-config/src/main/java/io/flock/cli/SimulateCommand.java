@@ -74,7 +74,7 @@ final class SimulateCommand implements Callable<Integer> {
   Path metricsOut;
 
   @Option(names = "--model", defaultValue = ModelZoo.MLP_2NN,
-      description = "Model: mlp-2nn or logistic (default: ${DEFAULT-VALUE}).")
+      description = "Model: mlp-2nn, logistic or cnn (`flock models` lists them) (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--dataset", defaultValue = "mnist",

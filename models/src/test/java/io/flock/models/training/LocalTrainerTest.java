@@ -184,4 +184,19 @@ class LocalTrainerTest {
       assertEquals(0.0, up.meanLoss(), 1e-6);
     }
   }
+
+  @Test
+  void cnnHasTheParameterCountOfMcMahanEtAlAndTrainsOnFlatImages() {
+    ModelSpec spec = ModelZoo.get(ModelZoo.CNN);
+    ModelWeights init = ModelInitializer.initialWeights(spec, 1);
+    // 5*5*1*32+32 + 5*5*32*64+64 + 7*7*64*512+512 + 512*10+10 (McMahan et al. 2017, Sec. 3)
+    assertEquals(1_663_370, init.size());
+    LabeledDataset data = blobs(20, 3); // 784 features each: reshaped to 1x28x28 by the spec
+    try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu())) {
+      LocalUpdate up = trainer.train(init, new TrainConfig(1, 10, 0.01, 0, 0, 0, 0), new NodeData(data, range(20)), 1);
+      assertEquals(2, up.steps());
+      assertTrue(Double.isFinite(up.meanLoss()));
+      assertTrue(!up.weights().equals(init), "an SGD step moved the weights");
+    }
+  }
 }
