@@ -161,6 +161,11 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Simulation: attackers send this times their honest update (default: ${DEFAULT-VALUE}).")
   double attackScale;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "HOCON file layered over the built-in application.conf: Pekko settings and the "
+          + "flock.privacy block (command-line options win) (default: none).")
+  Path configFile;
+
   @Option(names = "--federated-eval", defaultValue = "false",
       description = "Also evaluate every new global model on the sampled nodes' own held-out data "
           + "(MNIST: every 10th local sample is held out) (default: ${DEFAULT-VALUE}).")
@@ -227,7 +232,7 @@ final class SimulateCommand implements Callable<Integer> {
           + " or no CUDA driver); training on the CPU");
     }
     out.flush();
-    SimulationResult result = Simulation.run(prepared, actorConfig(), r -> {
+    SimulationResult result = Simulation.run(prepared, runConfig(), r -> {
       out.println(RoundLines.progress(r));
       out.flush();
       writeLine(metrics, json, RoundLines.json(r));
@@ -286,12 +291,38 @@ final class SimulateCommand implements Callable<Integer> {
     return out;
   }
 
+  /**
+   * Differential privacy from the command line, falling back to the {@code flock.privacy} block
+   * of the configuration for every option not given.
+   */
   private DpConfig dpConfig() {
-    if (dpEpsilon == null && dpNoise == null) {
+    Config privacy = runConfig().getConfig("flock.privacy");
+    boolean configOn = privacy.getBoolean("differential-privacy");
+    if (dpEpsilon == null && dpNoise == null && !configOn) {
       if (dpAdaptiveQuantile != null) {
         throw new IllegalArgumentException("--dp-adaptive-quantile needs --dp-epsilon or --dp-noise");
       }
       return null;
+    }
+    if (dpEpsilon == null && dpNoise == null) {
+      dpEpsilon = privacy.getDouble("epsilon");
+      double z = privacy.getDouble("noise-multiplier");
+      dpNoise = z > 0 ? z : null;
+    }
+    if (!given("--dp-delta")) {
+      dpDelta = privacy.getDouble("delta");
+    }
+    if (!given("--dp-clip")) {
+      dpClip = privacy.getDouble("clip-norm");
+    }
+    if (!given("--dp-mode")) {
+      dpMode = privacy.getString("mode");
+    }
+    if (!given("--dp-conversion")) {
+      dpConversion = privacy.getString("conversion");
+    }
+    if (dpAdaptiveQuantile == null && !"off".equals(privacy.getString("adaptive-quantile"))) {
+      dpAdaptiveQuantile = privacy.getDouble("adaptive-quantile");
     }
     DifferentialPrivacy.Mode mode = switch (dpMode.toLowerCase(Locale.ROOT)) {
       case "central" -> DifferentialPrivacy.Mode.CENTRAL;
@@ -346,6 +377,26 @@ final class SimulateCommand implements Callable<Integer> {
       } catch (IOException ignored) {
         // the lines written so far were flushed
       }
+    }
+  }
+
+  private boolean given(String option) {
+    return spec.commandLine().getParseResult().hasMatchedOption(option);
+  }
+
+  /** The run's configuration: {@code --config FILE} over the simulation overlay and application.conf. */
+  private Config runConfig() {
+    Config base = actorConfig();
+    if (configFile == null) {
+      return base;
+    }
+    if (!Files.isReadable(configFile)) {
+      throw new IllegalArgumentException("--config: cannot read " + configFile);
+    }
+    try {
+      return ConfigFactory.parseFile(configFile.toFile()).withFallback(base).resolve();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException("--config " + configFile + " is not valid HOCON: " + e.getMessage(), e);
     }
   }
 

@@ -190,4 +190,24 @@ class FlockCliTest {
     assertEquals(2, r.exitCode());
     assertTrue(r.err().contains("--stragglers needs --local-epochs >= 2"), r.err());
   }
+
+  @Test
+  void configFileThatIsMissingOrNotHoconIsRejected() throws Exception {
+    Run missing = run("simulate", "--config", tmp.resolve("nope.conf").toString());
+    assertEquals(2, missing.exitCode());
+    assertTrue(missing.err().contains("--config: cannot read"), missing.err());
+    Path bad = Files.writeString(tmp.resolve("bad.conf"), "flock.privacy { epsilon = \n");
+    Run broken = run("simulate", "--config", bad.toString());
+    assertEquals(2, broken.exitCode());
+    assertTrue(broken.err().contains("is not valid HOCON"), broken.err());
+  }
+
+  @Test
+  void privacyBlockOfTheConfigFileIsValidatedLikeTheOptions() throws Exception {
+    Path conf = Files.writeString(tmp.resolve("dp.conf"),
+        "flock.privacy { differential-privacy = true, epsilon = 4, mode = local }\n");
+    Run r = run("simulate", "--config", conf.toString());
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--dp-mode must be central or distributed, was 'local'"), r.err());
+  }
 }
