@@ -320,6 +320,8 @@ public final class RoundManager {
     if (result.error() != null) {
       return fail("aggregation failed: " + result.error());
     }
+    // The aggregator's count is the truth: an update it refused is not a participant.
+    accepted = result.updates();
     replyTo.tell(new RoundCompleted(round, result.combinedUpdate(), stats()));
     return done();
   }
