@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       PlotCommand.class,
       PrivacyCommand.class,
       BenchCommand.class,
+      CertsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FlockCli implements Runnable {

@@ -210,4 +210,18 @@ class FlockCliTest {
     assertEquals(2, r.exitCode());
     assertTrue(r.err().contains("--dp-mode must be central or distributed, was 'local'"), r.err());
   }
+
+  @Test
+  void certsCreatesACaAndAMemberStoreWithATlsOverlay() throws Exception {
+    Run r = run("certs", "--out", tmp.toString(), "--members", "seed,member-1");
+    assertEquals(0, r.exitCode(), r.err());
+    for (String f : new String[] {"ca.p12", "truststore.p12", "seed.p12", "member-1.p12", "seed-tls.conf"}) {
+      assertTrue(Files.exists(tmp.resolve(f)), f + " missing");
+    }
+    String overlay = Files.readString(tmp.resolve("seed-tls.conf"));
+    assertTrue(overlay.contains("require-mutual-authentication = on") && overlay.contains("tls-tcp"), overlay);
+    Run bad = run("certs", "--out", tmp.toString(), "--members", "../x");
+    assertEquals(2, bad.exitCode());
+    assertTrue(bad.err().contains("member name '../x'"), bad.err());
+  }
 }
