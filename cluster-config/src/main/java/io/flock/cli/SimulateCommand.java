@@ -61,10 +61,14 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "0.1", description = "Local SGD learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
-  @Option(names = "--partition", defaultValue = "iid", paramLabel = "iid|shards",
-      description = "Data split: iid, or shards (2 label shards per node, McMahan et al.'s non-IID) "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(names = "--partition", defaultValue = "iid", paramLabel = "iid|shards|dirichlet",
+      description = "Data split: iid; shards (2 label shards per node, McMahan et al.'s non-IID); or "
+          + "dirichlet (per-class shares from Dir(alpha), Hsu et al. 2019) (default: ${DEFAULT-VALUE}).")
   String partition;
+
+  @Option(names = "--dirichlet-alpha", defaultValue = "0.5",
+      description = "Concentration of --partition dirichlet: small = few labels per node (default: ${DEFAULT-VALUE}).")
+  double dirichletAlpha;
 
   @Option(names = "--seed", defaultValue = "42", description = "Master seed of the run (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -257,8 +261,9 @@ final class SimulateCommand implements Callable<Integer> {
     Partitioner.Scheme scheme = switch (partition.toLowerCase(java.util.Locale.ROOT)) {
       case "iid" -> Partitioner.Scheme.IID;
       case "shards" -> Partitioner.Scheme.SHARDS;
+      case "dirichlet" -> Partitioner.Scheme.DIRICHLET;
       default -> throw new CommandLine.ParameterException(spec.commandLine(),
-          "--partition must be iid or shards, was '" + partition + "'");
+          "--partition must be iid, shards or dirichlet, was '" + partition + "'");
     };
     try {
       ModelZoo.get(model);
@@ -270,7 +275,7 @@ final class SimulateCommand implements Callable<Integer> {
       return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize, learningRate,
           scheme, seed, minNodes, minFraction, Duration.ofSeconds(roundTimeoutSeconds), targetLoss,
           targetAccuracy, dataDir, trainLimit, clipNorm, gpu, strategy, options, stragglers, dpConfig(),
-          attackers, attackScale, federatedEval);
+          attackers, attackScale, federatedEval, dirichletAlpha);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), optionNames(e.getMessage()));
     }

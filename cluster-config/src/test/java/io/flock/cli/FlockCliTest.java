@@ -52,9 +52,9 @@ class FlockCliTest {
 
   @Test
   void unknownPartitionIsRejected() {
-    Run r = run("simulate", "--partition", "dirichlet");
+    Run r = run("simulate", "--partition", "pathological");
     assertEquals(2, r.exitCode());
-    assertTrue(r.err().contains("--partition must be iid or shards"), r.err());
+    assertTrue(r.err().contains("--partition must be iid, shards or dirichlet"), r.err());
   }
 
   @Test

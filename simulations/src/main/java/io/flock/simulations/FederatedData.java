@@ -54,7 +54,8 @@ public record FederatedData(
         config.trainLimit() > 0 && config.trainLimit() < splits.train().size()
             ? splits.train().head(config.trainLimit())
             : splits.train();
-    List<int[]> parts = Partitioner.partition(config.partition(), train.labels(), config.nodes(), config.seed());
+    List<int[]> parts = Partitioner.partition(
+        config.partition(), train.labels(), config.nodes(), config.seed(), config.dirichletAlpha());
     if (!config.federatedEval()) {
       return new FederatedData(train, splits.test(), views(train, parts), List.of());
     }

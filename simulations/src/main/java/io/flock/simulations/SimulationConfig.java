@@ -37,6 +37,7 @@ import java.time.Duration;
  * @param attackers simulation: share of nodes (chosen with the seed) that poison their updates
  *     by multiplying them with {@code attackScale}, in [0, 1)
  * @param attackScale the poisoning factor of attackers, e.g. -10 (sign flip, boosted)
+ * @param dirichletAlpha concentration of the Dirichlet label-skew partition, > 0
  * @param federatedEval also evaluate each new global model on the sampled nodes' own held-out data
  *     (MNIST: every 10th local sample is held out; synthetic: each device's test split)
  */
@@ -66,13 +67,14 @@ public record SimulationConfig(
     DpConfig dp,
     double attackers,
     double attackScale,
-    boolean federatedEval) {
+    boolean federatedEval,
+    double dirichletAlpha) {
 
   /** The defaults the CLI documents. */
   public static SimulationConfig defaults() {
     return new SimulationConfig(
         "mlp-2nn", "mnist", 100, 0.1, 200, 1, 10, 0.1, Partitioner.Scheme.IID, 42L, 2, 0.5,
-        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10, false);
+        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10, false, 0.5);
   }
 
   /** Validates every field; the message names the option and the rule. */
@@ -98,6 +100,8 @@ public record SimulationConfig(
     require(stragglers >= 0 && stragglers <= 1, "--stragglers must be in [0, 1], was " + stragglers);
     require(stragglers == 0 || localEpochs >= 2,
         "--stragglers needs --local-epochs >= 2 (a straggler does 1 to E-1 epochs), was " + localEpochs);
+    require(dirichletAlpha > 0 && Double.isFinite(dirichletAlpha),
+        "--dirichlet-alpha must be > 0, was " + dirichletAlpha);
     require(attackers >= 0 && attackers < 1, "--attackers must be in [0, 1), was " + attackers);
     require(Double.isFinite(attackScale), "--attack-scale must be finite, was " + attackScale);
     require(dp == null || clipNorm == 0, "--clip-norm and differential privacy's --dp-clip cannot both be set");
@@ -142,6 +146,7 @@ public record SimulationConfig(
     private double attackers;
     private double attackScale;
     private boolean federatedEval;
+    private double dirichletAlpha;
 
     private Builder(SimulationConfig c) {
       model = c.model; dataset = c.dataset; nodes = c.nodes; fraction = c.fraction; rounds = c.rounds;
@@ -151,6 +156,7 @@ public record SimulationConfig(
       dataDir = c.dataDir; trainLimit = c.trainLimit; clipNorm = c.clipNorm; gpuEnabled = c.gpuEnabled;
       strategy = c.strategy; strategyOptions = c.strategyOptions; stragglers = c.stragglers; dp = c.dp;
       attackers = c.attackers; attackScale = c.attackScale; federatedEval = c.federatedEval;
+      dirichletAlpha = c.dirichletAlpha;
     }
 
     public Builder model(String v) { model = v; return this; }
@@ -179,12 +185,13 @@ public record SimulationConfig(
     public Builder attackers(double v) { attackers = v; return this; }
     public Builder attackScale(double v) { attackScale = v; return this; }
     public Builder federatedEval(boolean v) { federatedEval = v; return this; }
+    public Builder dirichletAlpha(double v) { dirichletAlpha = v; return this; }
 
     /** The validated config. */
     public SimulationConfig build() {
       return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize,
           learningRate, partition, seed, minNodes, minFraction, roundTimeout, targetLoss, targetAccuracy,
-          dataDir, trainLimit, clipNorm, gpuEnabled, strategy, strategyOptions, stragglers, dp, attackers, attackScale, federatedEval);
+          dataDir, trainLimit, clipNorm, gpuEnabled, strategy, strategyOptions, stragglers, dp, attackers, attackScale, federatedEval, dirichletAlpha);
     }
   }
 }

@@ -19,17 +19,107 @@ public final class Partitioner {
   /** The partition schemes the CLI offers. */
   public enum Scheme {
     IID,
-    SHARDS
+    SHARDS,
+    DIRICHLET
   }
 
   private Partitioner() {}
 
   /** Partitions with the given scheme (two shards per node for {@link Scheme#SHARDS}). */
   public static List<int[]> partition(Scheme scheme, int[] labels, int nodes, long seed) {
+    return partition(scheme, labels, nodes, seed, 0.5);
+  }
+
+  /** Partitions with the given scheme; {@code alpha} is the Dirichlet concentration. */
+  public static List<int[]> partition(Scheme scheme, int[] labels, int nodes, long seed, double alpha) {
     return switch (scheme) {
       case IID -> iid(labels.length, nodes, seed);
       case SHARDS -> shards(labels, nodes, 2, seed);
+      case DIRICHLET -> dirichlet(labels, nodes, alpha, seed);
     };
+  }
+
+  /**
+   * Label skew by a Dirichlet prior (Hsu, Qi and Brown 2019, "Measuring the Effects of
+   * Non-Identical Data Distribution for Federated Visual Classification"): for every class, the
+   * share of its samples each node gets is drawn from Dir(alpha, ..., alpha). Small alpha (0.1)
+   * gives nodes few classes; large alpha (100) approaches IID. Every sample goes to exactly one
+   * node; draws are repeated (with the same seeded generator) until every node has at least one
+   * sample.
+   */
+  public static List<int[]> dirichlet(int[] labels, int nodes, double alpha, long seed) {
+    if (!(alpha > 0) || Double.isInfinite(alpha)) {
+      throw new IllegalArgumentException("Dirichlet alpha must be > 0 and finite, was " + alpha);
+    }
+    requireNodes(labels.length, nodes, 1);
+    int classes = 0;
+    for (int l : labels) {
+      classes = Math.max(classes, l + 1);
+    }
+    List<List<Integer>> byClass = new ArrayList<>();
+    for (int c = 0; c < classes; c++) {
+      byClass.add(new ArrayList<>());
+    }
+    for (int i = 0; i < labels.length; i++) {
+      byClass.get(labels[i]).add(i);
+    }
+    Random random = new Random(seed);
+    for (int attempt = 0; attempt < 100; attempt++) {
+      List<List<Integer>> parts = new ArrayList<>();
+      for (int n = 0; n < nodes; n++) {
+        parts.add(new ArrayList<>());
+      }
+      for (List<Integer> members : byClass) {
+        int[] order = permutation(members.size(), random);
+        double[] share = new double[nodes];
+        double total = 0;
+        for (int n = 0; n < nodes; n++) {
+          share[n] = gamma(alpha, random);
+          total += share[n];
+        }
+        int start = 0;
+        double cumulative = 0;
+        for (int n = 0; n < nodes; n++) {
+          cumulative += share[n] / total;
+          int end = n == nodes - 1 ? members.size() : (int) Math.round(cumulative * members.size());
+          for (int k = start; k < end; k++) {
+            parts.get(n).add(members.get(order[k]));
+          }
+          start = Math.max(start, end);
+        }
+      }
+      if (parts.stream().allMatch(p -> !p.isEmpty())) {
+        List<int[]> out = new ArrayList<>(nodes);
+        for (List<Integer> p : parts) {
+          out.add(p.stream().mapToInt(Integer::intValue).toArray());
+        }
+        return out;
+      }
+    }
+    throw new IllegalArgumentException("Dirichlet(" + alpha + ") over " + nodes + " nodes left a node without"
+        + " samples in 100 draws: use fewer nodes or a larger alpha");
+  }
+
+  /** A Gamma(shape, 1) draw (Marsaglia and Tsang 2000; boosted for shape < 1). */
+  static double gamma(double shape, Random random) {
+    if (shape < 1) {
+      double u = random.nextDouble();
+      return gamma(shape + 1, random) * Math.pow(u, 1 / shape);
+    }
+    double d = shape - 1.0 / 3;
+    double c = 1 / Math.sqrt(9 * d);
+    while (true) {
+      double x = random.nextGaussian();
+      double v = 1 + c * x;
+      if (v <= 0) {
+        continue;
+      }
+      v = v * v * v;
+      double u = random.nextDouble();
+      if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
+        return d * v;
+      }
+    }
   }
 
   /** IID: shuffle all indices with {@code seed} and deal {@code size / nodes} to each node. */

@@ -57,4 +57,38 @@ class PartitionerTest {
         assertThrows(IllegalArgumentException.class, () -> Partitioner.iid(5, 10, 1));
     assertTrue(e.getMessage().contains("10 nodes"), e.getMessage());
   }
+
+  @Test
+  void dirichletPartitionCoversEverySampleOnceAndSkewsLabelsMoreForSmallAlpha() {
+    int[] l = labels(600, 10);
+    List<int[]> skewed = Partitioner.dirichlet(l, 20, 0.1, 3);
+    List<int[]> mild = Partitioner.dirichlet(l, 20, 100, 3);
+    for (List<int[]> parts : List.of(skewed, mild)) {
+      Set<Integer> seen = new HashSet<>();
+      for (int[] part : parts) {
+        assertTrue(part.length > 0);
+        for (int i : part) {
+          assertTrue(seen.add(i), "index " + i + " given twice");
+        }
+      }
+      assertEquals(6000, seen.size());
+    }
+    assertTrue(meanDominantShare(skewed, l) > 0.6, "alpha 0.1: " + meanDominantShare(skewed, l));
+    assertTrue(meanDominantShare(mild, l) < 0.25, "alpha 100: " + meanDominantShare(mild, l));
+    assertArrayEquals(skewed.get(7), Partitioner.dirichlet(l, 20, 0.1, 3).get(7), "seeded");
+    assertThrows(IllegalArgumentException.class, () -> Partitioner.dirichlet(l, 20, 0, 3));
+  }
+
+  /** Mean over nodes of the share of the node's most frequent label. */
+  static double meanDominantShare(List<int[]> parts, int[] labels) {
+    double sum = 0;
+    for (int[] part : parts) {
+      int[] counts = new int[10];
+      for (int i : part) {
+        counts[labels[i]]++;
+      }
+      sum += (double) java.util.Arrays.stream(counts).max().orElse(0) / part.length;
+    }
+    return sum / parts.size();
+  }
 }
