@@ -82,8 +82,9 @@ final class SimulateCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--dataset", defaultValue = "mnist",
-      description = "mnist, or synthetic: FedProx's Synthetic(1,1), 30 devices with their own partition "
-          + "(use --nodes 30 --model logistic) (default: ${DEFAULT-VALUE}).")
+      description = "mnist, fashion-mnist (Debian package dataset-fashion-mnist), or synthetic: FedProx's "
+          + "Synthetic(1,1), 30 devices with their own partition (use --nodes 30 --model logistic) "
+          + "(default: ${DEFAULT-VALUE}).")
   String dataset;
 
   @Option(names = "--target-accuracy", defaultValue = "0.97",

@@ -2,6 +2,7 @@ package io.flock.simulations;
 
 import io.flock.models.data.DataDirectory;
 import io.flock.models.data.DataUnavailableException;
+import io.flock.models.data.FashionMnist;
 import io.flock.models.data.LabeledDataset;
 import io.flock.models.data.Mnist;
 import io.flock.models.data.NodeData;
@@ -25,7 +26,7 @@ public record FederatedData(
     LabeledDataset train, LabeledDataset test, List<NodeData> partitions, List<NodeData> evalPartitions) {
 
   /** Data sets a simulation can run on. */
-  public static final List<String> DATASETS = List.of("mnist", "synthetic");
+  public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "synthetic");
 
   public FederatedData {
     partitions = List.copyOf(partitions);
@@ -40,16 +41,17 @@ public record FederatedData(
    */
   public static FederatedData load(SimulationConfig config) throws DataUnavailableException {
     return switch (config.dataset()) {
-      case "mnist" -> mnist(config);
+      case "mnist", "fashion-mnist" -> images(config);
       case "synthetic" -> synthetic(config);
       default -> throw new DataUnavailableException(
           "unknown data set '" + config.dataset() + "'; known: " + String.join(", ", DATASETS));
     };
   }
 
-  private static FederatedData mnist(SimulationConfig config) throws DataUnavailableException {
+  private static FederatedData images(SimulationConfig config) throws DataUnavailableException {
     Path root = DataDirectory.resolve(config.dataDir());
-    Mnist.Splits splits = Mnist.load(root, true);
+    Mnist.Splits splits = "fashion-mnist".equals(config.dataset())
+        ? FashionMnist.load(root, true) : Mnist.load(root, true);
     LabeledDataset train =
         config.trainLimit() > 0 && config.trainLimit() < splits.train().size()
             ? splits.train().head(config.trainLimit())
