@@ -61,13 +61,15 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "0.1", description = "Local SGD learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
-  @Option(names = "--partition", defaultValue = "iid", paramLabel = "iid|shards|dirichlet",
-      description = "Data split: iid; shards (2 label shards per node, McMahan et al.'s non-IID); or "
-          + "dirichlet (per-class shares from Dir(alpha), Hsu et al. 2019) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--partition", defaultValue = "iid", paramLabel = "iid|shards|dirichlet|quantity",
+      description = "Data split: iid; shards (2 label shards per node, McMahan et al.'s non-IID); dirichlet "
+          + "(per-class shares from Dir(alpha), Hsu et al. 2019); or quantity (IID labels, node sizes from "
+          + "Dir(alpha), Li et al. 2022) (default: ${DEFAULT-VALUE}).")
   String partition;
 
   @Option(names = "--dirichlet-alpha", defaultValue = "0.5",
-      description = "Concentration of --partition dirichlet: small = few labels per node (default: ${DEFAULT-VALUE}).")
+      description = "Concentration of --partition dirichlet and quantity: small = few labels per node, or a few "
+          + "large nodes and many small ones (default: ${DEFAULT-VALUE}).")
   double dirichletAlpha;
 
   @Option(names = "--seed", defaultValue = "42", description = "Master seed of the run (default: ${DEFAULT-VALUE}).")
@@ -263,8 +265,9 @@ final class SimulateCommand implements Callable<Integer> {
       case "iid" -> Partitioner.Scheme.IID;
       case "shards" -> Partitioner.Scheme.SHARDS;
       case "dirichlet" -> Partitioner.Scheme.DIRICHLET;
+      case "quantity" -> Partitioner.Scheme.QUANTITY;
       default -> throw new CommandLine.ParameterException(spec.commandLine(),
-          "--partition must be iid, shards or dirichlet, was '" + partition + "'");
+          "--partition must be iid, shards, dirichlet or quantity, was '" + partition + "'");
     };
     try {
       ModelZoo.get(model);

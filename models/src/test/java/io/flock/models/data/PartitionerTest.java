@@ -91,4 +91,23 @@ class PartitionerTest {
     }
     return sum / parts.size();
   }
+
+  @Test
+  void quantitySkewUsesEverySampleOnceWithUnequalNodeSizes() {
+    List<int[]> parts = Partitioner.quantity(6000, 50, 0.5, 9);
+    Set<Integer> seen = new HashSet<>();
+    int smallest = Integer.MAX_VALUE;
+    int largest = 0;
+    for (int[] part : parts) {
+      assertTrue(part.length >= 1);
+      smallest = Math.min(smallest, part.length);
+      largest = Math.max(largest, part.length);
+      for (int i : part) {
+        assertTrue(seen.add(i), "index " + i + " given twice");
+      }
+    }
+    assertEquals(6000, seen.size());
+    assertTrue(largest > 10 * smallest, "sizes " + smallest + ".." + largest);
+    assertArrayEquals(parts.get(3), Partitioner.quantity(6000, 50, 0.5, 9).get(3), "seeded");
+  }
 }
