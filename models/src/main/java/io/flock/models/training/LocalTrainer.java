@@ -200,6 +200,14 @@ public final class LocalTrainer implements TrainingEngine {
     return arrays;
   }
 
+  /**
+   * Native arrays this trainer's model manager holds right now, sub-managers included: constant
+   * between tasks when nothing leaks (parameters, gradients, optimizer state).
+   */
+  public int liveArrays() {
+    return model.getNDManager().getManagedArrays().size();
+  }
+
   /** Inference only, on a second model of the same architecture (created on first use). */
   @Override
   public EvalResult evaluate(ModelWeights weights, NodeData data) {

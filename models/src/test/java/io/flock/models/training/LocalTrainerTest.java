@@ -199,4 +199,25 @@ class LocalTrainerTest {
       assertTrue(!up.weights().equals(init), "an SGD step moved the weights");
     }
   }
+
+  @Test
+  void nativeArraysStayFlatOverAThousandTrainingTasks() {
+    // A leaked NDArray per step or per task would pile up on the model's manager: 1,000 tasks
+    // (2,000 SGD steps, FedProx term on, so its anchor arrays are exercised too) must end with as
+    // many live arrays as after the first hundred.
+    ModelSpec spec = ModelZoo.get(ModelZoo.LOGISTIC);
+    ModelWeights init = ModelInitializer.initialWeights(spec, 1);
+    NodeData local = new NodeData(blobs(20, 5), range(20));
+    TrainConfig config = new TrainConfig(1, 10, 0.05, 0, 0.1, 0, 0);
+    try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu())) {
+      for (int task = 0; task < 100; task++) {
+        trainer.train(init, config, local, task);
+      }
+      int after100 = trainer.liveArrays();
+      for (int task = 100; task < 1_000; task++) {
+        trainer.train(init, config, local, task);
+      }
+      assertEquals(after100, trainer.liveArrays(), "live native arrays after 100 vs 1,000 tasks");
+    }
+  }
 }
