@@ -54,14 +54,14 @@ public final class Simulation {
 
   /** Loads the data, builds the model, strategy and privacy layer; no actor starts yet. */
   public static Prepared prepare(SimulationConfig config) throws DataUnavailableException {
+    // Everything that only needs the configuration first, so that a bad setting fails before any
+    // data set is loaded or fetched.
     Strategy strategy = Strategies.create(config.strategy(), config.strategyOptions());
-    FederatedData data = FederatedData.load(config);
-    ModelSpec spec = ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
-    ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());
     TrainConfig train = new TrainConfig(
         config.localEpochs(), config.batchSize(), config.learningRate(), config.clipNorm(), 0, 0, 0);
+    // The coordinator's RoundPlanner applies the strategy (its mu, its partial-work rule).
     RoundSettings round = new RoundSettings(config.fraction(), config.minNodes(), config.minFraction(),
-        config.roundTimeout(), train, strategy.acceptsPartialWork(), config.stragglers());
+        config.roundTimeout(), train, true, config.stragglers());
     DifferentialPrivacy dp = null;
     double z = Double.NaN;
     DpConfig d = config.dp();
@@ -75,6 +75,9 @@ public final class Simulation {
               d.adaptiveQuantile(), d.conversion()),
           strategy, planned, GaussianNoise.create());
     }
+    FederatedData data = FederatedData.load(config);
+    ModelSpec spec = ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
+    ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());
     return new Prepared(config, data, spec, initial, round, strategy, dp, z);
   }
 

@@ -12,7 +12,7 @@ import io.flock.models.training.TrainConfig;
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
 import io.flock.privacy.dp.GaussianNoise;
-import io.flock.privacy.dp.L2Clipping;
+import io.flock.privacy.dp.DpFedAvg;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -236,18 +236,15 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     float[] delta = update.weights().minus(req.global()).toArray();
     boolean withinClipNorm = true;
     if (cfg.clipNorm() > 0) {
+      if (cfg.noiseStd() > 0 && noise == null) {
+        noise = GaussianNoise.create();
+      }
       try {
-        withinClipNorm = L2Clipping.clipInPlace(delta, cfg.clipNorm()) == 1.0;
+        withinClipNorm = DpFedAvg.clipAndAddShare(delta, cfg.clipNorm(), cfg.noiseStd(), noise) <= cfg.clipNorm();
       } catch (IllegalArgumentException e) {
         return new RoundManager.TrainDeclined(
             req.round(), nodeId, DropoutReason.TRAINING_FAILED, e.getMessage());
       }
-    }
-    if (cfg.noiseStd() > 0) {
-      if (noise == null) {
-        noise = GaussianNoise.create();
-      }
-      noise.addNoise(delta, cfg.noiseStd());
     }
     if (updateScale != 1.0) {
       for (int i = 0; i < delta.length; i++) {

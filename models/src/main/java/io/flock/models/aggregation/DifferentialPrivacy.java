@@ -169,14 +169,11 @@ public final class DifferentialPrivacy {
     double z = settings.noiseMultiplier();
     if (settings.mode() == Mode.DISTRIBUTED) {
       // Each share was sized for the quorum: n >= quorum shares give z * sqrt(n / quorum) >= z.
-      z = z * Math.sqrt((double) contributing / Math.max(1, quorum));
+      z = DpFedAvg.effectiveNoiseMultiplier(z, Math.max(1, quorum), contributing);
     }
     accountant = accountant.compose(q, z, 1);
     if (clipping != null) {
-      // Andrew et al. 2021 noise the centred bits b_i - 1/2 (sensitivity 1/2, which is what their
-      // Theorem 1 and adjustedNoiseMultiplier assume), then add 1/2 back.
-      double centred = unclipped - contributing / 2.0 + noise.sample(clipping.countNoiseStd());
-      clipping = clipping.next(centred / planned + 0.5);
+      clipping = clipping.next(clipping.noisedUnclippedFraction(unclipped, contributing, planned, noise));
     }
   }
 
@@ -185,11 +182,9 @@ public final class DifferentialPrivacy {
    * distributed mode only the quorum's shares, which were sized to give noise multiplier z.
    */
   public boolean permitsRound(double q) {
-    if (settings.budgetEpsilon() == 0) {
-      return true;
-    }
-    PrivacyAccountant next = accountant.compose(q, settings.noiseMultiplier(), 1);
-    return next.epsilon(settings.delta(), settings.conversion()).epsilon() <= settings.budgetEpsilon();
+    return settings.budgetEpsilon() == 0
+        || new PrivacyBudget(settings.budgetEpsilon(), settings.delta(), settings.conversion())
+            .permits(accountant.compose(q, settings.noiseMultiplier(), 1));
   }
 
   /** Epsilon spent so far at the settings' delta (0 before the first round). */
@@ -208,11 +203,5 @@ public final class DifferentialPrivacy {
   /** The adaptive clipping state, or null with fixed clipping (for checkpoints). */
   public AdaptiveClipping clipping() {
     return clipping;
-  }
-
-  /** The budget, or null when there is none. */
-  public PrivacyBudget budget() {
-    return settings.budgetEpsilon() == 0 ? null
-        : new PrivacyBudget(settings.budgetEpsilon(), settings.delta(), settings.conversion());
   }
 }

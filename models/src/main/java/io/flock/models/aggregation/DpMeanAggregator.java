@@ -83,12 +83,12 @@ public final class DpMeanAggregator implements UpdateAggregator {
     if (seen.contains(nodeId)) {
       throw new IllegalArgumentException("node " + nodeId + " already contributed to this round");
     }
-    float[] clipped = delta.toArray();
     if (reclip) {
+      float[] clipped = delta.toArray();
       L2Clipping.clipInPlace(clipped, clipNorm);
-    }
-    for (int i = 0; i < clipped.length; i++) {
-      sum[i] += clipped[i];
+      ModelWeights.wrap(layout, clipped).accumulateInto(sum, 1.0);
+    } else {
+      delta.accumulateInto(sum, 1.0);
     }
     seen.add(nodeId);
     totalSamples += numSamples;

@@ -74,9 +74,4 @@ public record TrainConfig(
   public TrainConfig withLocalEpochs(int localEpochs) {
     return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps, noiseStd);
   }
-
-  /** This config with the step bound {@code maxSteps} (0 = none). */
-  public TrainConfig withMaxSteps(int maxSteps) {
-    return new TrainConfig(localEpochs, batchSize, learningRate, clipNorm, mu, maxSteps, noiseStd);
-  }
 }

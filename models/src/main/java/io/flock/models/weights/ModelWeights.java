@@ -128,8 +128,9 @@ public final class ModelWeights {
   }
 
   /**
-   * {@code acc[i] += weight * this[i]} in double, for small exact means (Multi-Krum). Not
-   * vectorized by C2 on Java 17; the fast fold is {@link #accumulateInto(float[], float)}.
+   * {@code acc[i] += weight * this[i]} in double: the streaming fold of weighted means
+   * (StreamingFedAvg, Multi-Krum, DP sums); exact products, so a round's mean does not depend on
+   * the order updates arrive in.
    */
   public void accumulateInto(double[] acc, double weight) {
     if (acc.length != values.length) {
@@ -159,21 +160,6 @@ public final class ModelWeights {
       out[i] = (float) (values[i] + scale * other.values[i]);
     }
     return new ModelWeights(layout, out, true);
-  }
-
-  /**
-   * {@code acc[i] = fma(weight, this[i], acc[i])}: the float32 streaming fold of weighted averaging
-   * ({@link io.flock.models.aggregation.StreamingFedAvg}). One rounding per element; C2 vectorizes
-   * it (a float-to-double fold it does not, on Java 17).
-   */
-  public void accumulateInto(float[] acc, float weight) {
-    if (acc.length != values.length) {
-      throw new IllegalArgumentException(
-          "accumulator has " + acc.length + " slots, weights have " + values.length);
-    }
-    for (int i = 0; i < values.length; i++) {
-      acc[i] = Math.fma(weight, values[i], acc[i]);
-    }
   }
 
   /**

@@ -77,17 +77,6 @@ class ModelWeightsTest {
   }
 
   @Test
-  void floatFoldAddsWeightedValuesWithOneRounding() {
-    ModelLayout one = new ModelLayout(List.of(ParamSpec.of("x", 2)));
-    float[] acc = {1, 0};
-    ModelWeights.of(one, new float[] {2, 0.1f}).accumulateInto(acc, 3);
-    assertEquals(7f, acc[0]);
-    assertEquals(0.3f, acc[1]); // fma(3, 0.1f, 0) rounds once: exactly the float nearest 3 * 0.1f
-    assertThrows(IllegalArgumentException.class,
-        () -> ModelWeights.of(one, new float[] {1, 1}).accumulateInto(new float[3], 1f));
-  }
-
-  @Test
   void firstNonFiniteIsFoundAndRemembered() {
     ModelWeights w = ModelWeights.of(LAYOUT, new float[] {1, 2, Float.NaN, 4, Float.POSITIVE_INFINITY, 6, 7, 8, 9});
     assertEquals(2, w.firstNonFinite());

@@ -57,24 +57,21 @@ public record AdaptiveClipping(
   }
 
   /**
-   * The private estimate {@code b = (unclippedCount + N(0, sigma_b^2)) / expectedNodes} of the
-   * unclipped fraction. (Under secure aggregation, nodes add shares of std {@link
-   * #countNoiseShareStd} to their bits instead, and the aggregator divides the noised sum.)
+   * The private estimate of the unclipped fraction from {@code unclippedCount} of {@code
+   * contributing} reported bits: {@code b = (sum (b_i - 1/2) + N(0, sigma_b^2)) / expectedNodes +
+   * 1/2}. The bits are centred before noising, so one node changes the noised sum by at most 1/2,
+   * the sensitivity Andrew et al.'s Theorem 1 (and {@link #adjustedNoiseMultiplier}) assume.
    */
   public double noisedUnclippedFraction(
-      int unclippedCount, double expectedNodes, GaussianNoise noise) {
-    if (unclippedCount < 0) {
-      throw new IllegalArgumentException("unclippedCount must be >= 0, was " + unclippedCount);
+      int unclippedCount, int contributing, double expectedNodes, GaussianNoise noise) {
+    if (unclippedCount < 0 || unclippedCount > contributing) {
+      throw new IllegalArgumentException(
+          "unclippedCount must be in [0, contributing = " + contributing + "], was " + unclippedCount);
     }
     Checks.positive("expectedNodes", expectedNodes);
     Objects.requireNonNull(noise, "noise must not be null");
-    return (unclippedCount + noise.sample(countNoiseStd)) / expectedNodes;
-  }
-
-  /** Std of one node's share of the count noise when {@code nodes} nodes add it together. */
-  public double countNoiseShareStd(int nodes) {
-    Checks.positiveCount("nodes", nodes);
-    return countNoiseStd / Math.sqrt(nodes);
+    double centred = unclippedCount - contributing / 2.0 + noise.sample(countNoiseStd);
+    return centred / expectedNodes + 0.5;
   }
 
   /**

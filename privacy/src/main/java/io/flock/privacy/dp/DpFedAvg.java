@@ -47,47 +47,34 @@ public final class DpFedAvg {
   }
 
   /**
-   * Noise multiplier actually achieved in distributed DP when {@code contributingNodes} of the
-   * {@code plannedNodes} shares reach the sum: {@code z * sqrt(contributing / planned)}. This, not
-   * {@code z}, is what the accountant must record for the round.
+   * Noise multiplier actually achieved in distributed DP when each share was sized for {@code
+   * sizedFor} nodes (std {@code z S / sqrt(sizedFor)}) and {@code contributing} shares reach the
+   * sum: {@code z * sqrt(contributing / sizedFor)}. Sizing shares for the round's quorum makes this
+   * at least {@code z} whenever the round completes. This, not {@code z}, is what the accountant
+   * records for the round.
    */
-  public static double effectiveNoiseMultiplier(
-      double noiseMultiplier, int plannedNodes, int contributingNodes) {
+  public static double effectiveNoiseMultiplier(double noiseMultiplier, int sizedFor, int contributing) {
     Checks.noiseMultiplier(noiseMultiplier);
-    Checks.positiveCount("plannedNodes", plannedNodes);
-    if (contributingNodes < 0 || contributingNodes > plannedNodes) {
-      throw new IllegalArgumentException(
-          "contributingNodes must be in [0, plannedNodes = "
-              + plannedNodes
-              + "], was "
-              + contributingNodes);
+    Checks.positiveCount("sizedFor", sizedFor);
+    if (contributing < 0) {
+      throw new IllegalArgumentException("contributing must be >= 0, was " + contributing);
     }
-    return noiseMultiplier * Math.sqrt((double) contributingNodes / plannedNodes);
+    return noiseMultiplier * Math.sqrt((double) contributing / sizedFor);
   }
 
   /**
-   * Aggregator side of central DP: adds {@code N(0, (zS)^2)} to each coordinate of the sum of
-   * clipped updates, in place.
-   */
-  public static void addCentralNoise(
-      float[] clippedSum, double noiseMultiplier, double clipNorm, GaussianNoise noise) {
-    Objects.requireNonNull(noise, "noise must not be null");
-    noise.addNoise(clippedSum, centralNoiseStd(noiseMultiplier, clipNorm));
-  }
-
-  /**
-   * Node side of distributed DP: clips {@code update} to {@code clipNorm} and adds this node's
-   * share {@code N(0, (zS)^2 / nodes)} of the noise, in place.
+   * Node side: clips {@code update} to {@code clipNorm} and adds noise of std {@code shareStd}
+   * (its share under distributed DP; 0 = none), in place.
    *
    * @return the update's L2 norm before clipping (what adaptive clipping counts)
    */
-  public static double clipAndAddShare(
-      float[] update, double clipNorm, double noiseMultiplier, int nodes, GaussianNoise noise) {
-    Objects.requireNonNull(noise, "noise must not be null");
-    double std = distributedNoiseStd(noiseMultiplier, clipNorm, nodes);
+  public static double clipAndAddShare(float[] update, double clipNorm, double shareStd, GaussianNoise noise) {
     double norm = L2Clipping.l2Norm(update);
     L2Clipping.clipInPlace(update, clipNorm);
-    noise.addNoise(update, std);
+    if (shareStd > 0) {
+      Objects.requireNonNull(noise, "noise must not be null when shareStd > 0");
+      noise.addNoise(update, shareStd);
+    }
     return norm;
   }
 }

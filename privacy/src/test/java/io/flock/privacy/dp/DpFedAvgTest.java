@@ -52,20 +52,22 @@ class DpFedAvgTest {
   }
 
   @Test
-  void droppedSharesLowerTheEffectiveNoiseMultiplier() {
+  void effectiveNoiseMultiplierScalesWithTheSharesThatReachTheSum() {
     assertEquals(0.9, DpFedAvg.effectiveNoiseMultiplier(1.0, 100, 81), 1e-15);
     assertEquals(2.0, DpFedAvg.effectiveNoiseMultiplier(2.0, 4, 4), 0.0);
     assertEquals(0.0, DpFedAvg.effectiveNoiseMultiplier(2.0, 4, 0), 0.0);
+    // shares sized for a quorum of 4, 16 contribute: twice the noise
+    assertEquals(2.0, DpFedAvg.effectiveNoiseMultiplier(1.0, 4, 16), 1e-15);
     var e =
         assertThrows(
-            IllegalArgumentException.class, () -> DpFedAvg.effectiveNoiseMultiplier(1.0, 4, 5));
-    assertEquals("contributingNodes must be in [0, plannedNodes = 4], was 5", e.getMessage());
+            IllegalArgumentException.class, () -> DpFedAvg.effectiveNoiseMultiplier(1.0, 4, -1));
+    assertEquals("contributing must be >= 0, was -1", e.getMessage());
   }
 
   @Test
   void nodeClipsItsUpdateBeforeAddingItsShareAndReportsTheRawNorm() {
     float[] update = {3f, 4f};
-    double norm = DpFedAvg.clipAndAddShare(update, 1.0, 0.0, 10, GaussianNoise.create());
+    double norm = DpFedAvg.clipAndAddShare(update, 1.0, 0.0, null);
     assertEquals(5.0, norm, 0.0);
     assertArrayEquals(new float[] {0.6f, 0.8f}, update, 1e-7f);
   }
@@ -75,19 +77,9 @@ class DpFedAvgTest {
     float[] update = {0.3f, 0.4f}; // within S = 1: not clipped
     double[] draws = new double[2];
     GaussianNoise.withKey(key(7)).fill(draws, 0.1); // z = 1, S = 1, n = 100 -> std 0.1
-    DpFedAvg.clipAndAddShare(update, 1.0, 1.0, 100, GaussianNoise.withKey(key(7)));
+    DpFedAvg.clipAndAddShare(update, 1.0, DpFedAvg.distributedNoiseStd(1.0, 1.0, 100), GaussianNoise.withKey(key(7)));
     assertArrayEquals(
         new float[] {(float) (0.3f + draws[0]), (float) (0.4f + draws[1])}, update, 0.0f);
-  }
-
-  @Test
-  void aggregatorAddsCentralNoiseOfStdZS() {
-    float[] sum = {1f, 2f, 3f};
-    double[] draws = new double[3];
-    GaussianNoise.withKey(key(8)).fill(draws, 0.55);
-    DpFedAvg.addCentralNoise(sum, 1.1, 0.5, GaussianNoise.withKey(key(8)));
-    float[] expected = {(float) (1 + draws[0]), (float) (2 + draws[1]), (float) (3 + draws[2])};
-    assertArrayEquals(expected, sum, 0.0f);
   }
 
   @Test
