@@ -30,12 +30,11 @@ final class PrivacyCommand implements Runnable {
   }
 
   static Conversion conversion(CommandLine cli, String name) {
-    return switch (name.toLowerCase(Locale.ROOT)) {
-      case "improved" -> Conversion.IMPROVED;
-      case "classic" -> Conversion.CLASSIC;
-      default -> throw new CommandLine.ParameterException(cli,
-          "--conversion must be improved or classic, was '" + name + "'");
-    };
+    try {
+      return Conversion.named(name);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cli, "--conversion " + e.getMessage());
+    }
   }
 
   /** Rethrows an argument error of the accountant as a usage error naming the rule. */

@@ -338,12 +338,12 @@ final class SimulateCommand implements Callable<Integer> {
       case "distributed" -> DifferentialPrivacy.Mode.DISTRIBUTED;
       default -> throw new IllegalArgumentException("--dp-mode must be central or distributed, was '" + dpMode + "'");
     };
-    Conversion conversion = switch (dpConversion.toLowerCase(Locale.ROOT)) {
-      case "improved" -> Conversion.IMPROVED;
-      case "classic" -> Conversion.CLASSIC;
-      default -> throw new IllegalArgumentException(
-          "--dp-conversion must be improved or classic, was '" + dpConversion + "'");
-    };
+    Conversion conversion;
+    try {
+      conversion = Conversion.named(dpConversion);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--dp-conversion " + e.getMessage());
+    }
     if (dpEpsilon != null && !(dpEpsilon > 0)) {
       throw new IllegalArgumentException("--dp-epsilon must be > 0, was " + dpEpsilon);
     }

@@ -45,6 +45,20 @@ public enum Conversion {
   };
 
   /** Epsilon implied by {@code (order, rdp)}-RDP at {@code log(delta)}; may be negative. */
+  /**
+   * The conversion called {@code name} ({@code improved} or {@code classic}, any case).
+   *
+   * @throws IllegalArgumentException naming the known values otherwise
+   */
+  public static Conversion named(String name) {
+    for (Conversion c : values()) {
+      if (c.name().equalsIgnoreCase(name)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("must be improved or classic, was '" + name + "'");
+  }
+
   abstract double epsilon(double order, double rdp, double logDelta);
 
   /** {@code log(delta)} implied by {@code (order, rdp)}-RDP at {@code epsilon}; may exceed 0. */
