@@ -233,7 +233,11 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
    */
   private RoundManager.TrainReply completed(TrainRequest req, LocalUpdate update) {
     TrainConfig cfg = req.config();
-    float[] delta = update.weights().minus(req.global()).toArray();
+    float[] delta = update.weights().toArray(); // one copy, made the update in place
+    ModelWeights global = req.global();
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] -= global.get(i);
+    }
     boolean withinClipNorm = true;
     if (cfg.clipNorm() > 0) {
       if (cfg.noiseStd() > 0 && noise == null) {
