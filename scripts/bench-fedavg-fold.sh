@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 mvn -q -B -Dstyle.color=never -DskipTests install -pl privacy,models,actors,simulations
 cp="$(mktemp)"
 mvn -q -B -Dstyle.color=never dependency:build-classpath -pl simulations -Dmdep.outputFile="$cp" >/dev/null
-exec java -cp "simulations/target/classes:$(cat "$cp")" io.flock.simulations.bench.FedAvgFoldBenchmark "$@"
+exec java --add-modules jdk.incubator.vector -cp "simulations/target/classes:$(cat "$cp")" io.flock.simulations.bench.FedAvgFoldBenchmark "$@"

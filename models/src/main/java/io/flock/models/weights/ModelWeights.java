@@ -142,6 +142,55 @@ public final class ModelWeights {
     }
   }
 
+  /**
+   * {@code acc[i] += sum_k weights[k] * updates[k][i]} in double for the first {@code count}
+   * updates, in one pass over {@code acc}: the block fold of {@code StreamingFedAvg}. Vectorized
+   * when the JVM runs with {@code --add-modules jdk.incubator.vector}; the result is bit-identical
+   * either way and equal to {@code count} calls of {@link #accumulateInto(double[], double)} in
+   * the same order.
+   */
+  public static void accumulateAllInto(
+      double[] acc, ModelWeights[] updates, double[] weights, int count) {
+    FloatKernels.fold(acc, payloads(acc.length, updates, weights, count), weights, count);
+  }
+
+  /**
+   * The weighted mean {@code (float) ((acc[i] + sum_k weights[k] * updates[k][i]) * scale)} as
+   * weights of {@code layout}, in one pass; {@code acc} is left unchanged and may be null
+   * (zeros). Bit-identical to {@link #accumulateAllInto} followed by the scaling.
+   */
+  public static ModelWeights weightedMean(
+      double[] acc, ModelWeights[] updates, double[] weights, int count, double scale,
+      ModelLayout layout) {
+    float[] out = new float[layout.numParams()];
+    FloatKernels.mean(acc, payloads(out.length, updates, weights, count), weights, count, scale, out);
+    return new ModelWeights(layout, out, true);
+  }
+
+  private static float[][] payloads(
+      int length, ModelWeights[] updates, double[] weights, int count) {
+    if (count < 0 || count > updates.length || count > weights.length) {
+      throw new IllegalArgumentException(
+          "count " + count + " outside the " + updates.length + " updates / " + weights.length
+              + " weights given");
+    }
+    float[][] arrays = new float[count][];
+    for (int k = 0; k < count; k++) {
+      if (updates[k].values.length != length) {
+        throw new IllegalArgumentException(
+            "accumulator has " + length + " slots, update " + k + " has "
+                + updates[k].values.length);
+      }
+      arrays[k] = updates[k].values;
+    }
+    return arrays;
+  }
+
+  /** The fold kernel this JVM uses: "vector (N-bit)" or "scalar". */
+  public static String foldKernel() {
+    return FloatKernels.kernel();
+  }
+
   /** {@code this - other}, element-wise; layouts must match. */
   public ModelWeights minus(ModelWeights other) {
     requireSameLayout(other);
@@ -169,13 +218,7 @@ public final class ModelWeights {
   public int firstNonFinite() {
     int r = nonFinite;
     if (r == UNSCANNED) {
-      r = -1;
-      for (int i = 0; i < values.length; i++) {
-        if (!Float.isFinite(values[i])) {
-          r = i;
-          break;
-        }
-      }
+      r = FloatKernels.firstNonFinite(values);
       nonFinite = r;
     }
     return r;

@@ -80,4 +80,21 @@ class StreamingFedAvgTest {
     }
     assertEquals(forward.result(), backward.result());
   }
+
+  @Test
+  void updatesFoldedInBlocksGiveTheMeanOfOneAtATimeAcrossBlockBoundaries() {
+    // 2 * BLOCK + 3 updates: two full blocks folded during add, a partial one at result().
+    int n = 2 * StreamingFedAvg.BLOCK + 3;
+    StreamingFedAvg avg = new StreamingFedAvg(LAYOUT);
+    double[] expected = new double[2];
+    long total = 0;
+    for (int k = 0; k < n; k++) {
+      ModelWeights u = w(0.37f * k - 3, 1f / (k + 1));
+      avg.add("n" + k, u, k + 1);
+      u.accumulateInto(expected, k + 1);
+      total += k + 1;
+    }
+    assertEquals(w((float) (expected[0] / total), (float) (expected[1] / total)), avg.result());
+    assertEquals(n, avg.count());
+  }
 }
