@@ -9,6 +9,7 @@ import io.flock.models.data.Partitioner;
 import io.flock.models.aggregation.DifferentialPrivacy;
 import io.flock.models.aggregation.Strategies;
 import io.flock.models.aggregation.StrategyOptions;
+import io.flock.models.zoo.ModelSpec;
 import io.flock.models.zoo.ModelZoo;
 import io.flock.privacy.dp.Conversion;
 import io.flock.simulations.DpConfig;
@@ -260,6 +261,13 @@ final class SimulateCommand implements Callable<Integer> {
     return f.aborted() ? 3 : 0;
   }
 
+  private static String classifierNames() {
+    return ModelZoo.all().stream()
+        .filter(m -> m.task() == ModelSpec.Task.CLASSIFICATION)
+        .map(ModelSpec::name)
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   private SimulationConfig config() {
     Partitioner.Scheme scheme = switch (partition.toLowerCase(java.util.Locale.ROOT)) {
       case "iid" -> Partitioner.Scheme.IID;
@@ -270,7 +278,10 @@ final class SimulateCommand implements Callable<Integer> {
           "--partition must be iid, shards, dirichlet or quantity, was '" + partition + "'");
     };
     try {
-      ModelZoo.get(model);
+      if (ModelZoo.get(model).task() != ModelSpec.Task.CLASSIFICATION) {
+        throw new IllegalArgumentException("--model " + model + " reads token ids; simulate trains"
+            + " classifiers on labelled data sets, choose one of " + classifierNames());
+      }
       if (roundTimeoutSeconds <= 0) {
         throw new IllegalArgumentException("--round-timeout must be > 0 seconds, was " + roundTimeoutSeconds);
       }

@@ -65,6 +65,26 @@ class FlockCliTest {
   }
 
   @Test
+  void tokenModelIsRejectedBySimulateNamingTheClassifiers() {
+    Run r = run("simulate", "--model", "gpt-mini");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--model gpt-mini reads token ids"), r.err());
+    assertTrue(r.err().contains("mlp-2nn, logistic, cnn, resnet18"), r.err());
+  }
+
+  @Test
+  void modelsListsEveryModelWithExactCountsAndFloat32Sizes() {
+    Run r = run("models");
+    assertEquals(0, r.exitCode(), r.err());
+    // trainable, weights (with BN running stats), float32 MB of the weights
+    assertTrue(r.out().matches("(?s).*resnet18 +11,689,512 +11,699,112 +46\\.80 MB  3x224x224 float32 .*"), r.out());
+    assertTrue(r.out().matches("(?s).*gpt-mini +44,646,400 +44,646,400 +178\\.59 MB  256 int32 ids .*"), r.out());
+    assertTrue(r.out().matches("(?s).*bert-tiny +11,133,746 +11,133,746 +44\\.53 MB  128 int32 ids .*"), r.out());
+    assertTrue(r.out().matches("(?s).*char-lm +938,240 +938,240 +3\\.75 MB  128 int32 ids .*"), r.out());
+    assertTrue(r.out().matches("(?s).*mlp-2nn +199,210 +199,210 .*"), r.out());
+  }
+
+  @Test
   void missingDataDirectoryFailsBeforeTraining() {
     Run r = run("simulate", "--data-dir", tmp.resolve("nope").toString());
     assertEquals(1, r.exitCode());

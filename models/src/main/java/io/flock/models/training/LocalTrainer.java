@@ -41,17 +41,34 @@ public final class LocalTrainer implements TrainingEngine {
   private final ModelSpec spec;
   private final Model model;
   private final Device device;
-  private final Loss loss = Loss.softmaxCrossEntropyLoss();
+  private final Loss loss;
   private ModelEvaluator evaluator;
 
-  /** A trainer for {@code spec} on {@code device}; the model is built and initialized here. */
+  /**
+   * A trainer for {@code spec} on {@code device}; the model is built and initialized here.
+   *
+   * @throws IllegalArgumentException when {@code spec} is not a classifier: local training reads
+   *     labelled feature data sets, and token models have none yet
+   */
   public LocalTrainer(ModelSpec spec, Device device) {
+    requireClassifier(spec);
     this.spec = spec;
+    this.loss = Losses.forTask(spec.task());
     this.device = device;
     this.model = Model.newInstance(spec.name(), device);
     Block block = spec.newBlock();
     model.setBlock(block);
     block.initialize(model.getNDManager(), DataType.FLOAT32, spec.batchShape(1));
+  }
+
+  /** Local training and evaluation read {@code LabeledDataset}s: features and one class label. */
+  static void requireClassifier(ModelSpec spec) {
+    if (spec.task() != ModelSpec.Task.CLASSIFICATION) {
+      throw new IllegalArgumentException(
+          spec.name() + " is a " + spec.task() + " model over token ids; local training and"
+              + " evaluation take classifiers of labelled feature data (mlp-2nn, logistic, cnn,"
+              + " resnet18)");
+    }
   }
 
   public ModelSpec spec() {
@@ -177,11 +194,15 @@ public final class LocalTrainer implements TrainingEngine {
   private void addProximalGradient(float mu, List<NDArray> anchor) {
     int k = 0;
     for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+      NDArray target = anchor.get(k++);
+      if (!p.getValue().requiresGradient()) {
+        continue; // BN running statistics: no gradient, no proximal term
+      }
       NDArray w = p.getValue().getArray();
       // getGradient() and sub() return new native handles on the model's manager: close them
       // here, or they would pile up until the model closes. The gradient storage itself stays.
       try (NDArray grad = w.getGradient();
-          NDArray pull = w.sub(anchor.get(k++))) {
+          NDArray pull = w.sub(target)) {
         grad.addi(pull.muli(mu));
       }
     }

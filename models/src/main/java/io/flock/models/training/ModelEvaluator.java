@@ -29,7 +29,13 @@ public final class ModelEvaluator implements AutoCloseable {
   private final Model model;
   private final Loss loss = Loss.softmaxCrossEntropyLoss();
 
+  /**
+   * An evaluator of {@code spec} on {@code device}.
+   *
+   * @throws IllegalArgumentException when {@code spec} is not a classifier
+   */
   public ModelEvaluator(ModelSpec spec, Device device) {
+    LocalTrainer.requireClassifier(spec);
     this.spec = spec;
     this.model = Model.newInstance(spec.name() + "-eval", device);
     Block block = spec.newBlock();

@@ -220,4 +220,41 @@ class LocalTrainerTest {
       assertEquals(after100, trainer.liveArrays(), "live native arrays after 100 vs 1,000 tasks");
     }
   }
+
+  @Test
+  void resNet18TrainsOnGreyImagesWithFedProxAndMovesItsBnRunningStats() {
+    // 784 features -> the small-image ResNet-18 for 1x28x28; FedProx on, two steps so that the
+    // proximal term is non-zero at the second (it must skip the gradient-free running stats).
+    ModelSpec spec = ModelZoo.get(ModelZoo.RESNET18, 784, 10);
+    ModelWeights init = ModelInitializer.initialWeights(spec, 1);
+    LabeledDataset data = blobs(8, 3);
+    try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu());
+        ModelEvaluator eval = new ModelEvaluator(spec, Device.cpu())) {
+      LocalUpdate up = trainer.train(init, new TrainConfig(1, 4, 0.01, 0, 0.1, 0, 0),
+          new NodeData(data, range(8)), 1);
+      assertEquals(2, up.steps());
+      assertTrue(Double.isFinite(up.meanLoss()), "loss " + up.meanLoss());
+      assertEquals(-1, up.weights().firstNonFinite());
+      int offset = 0;
+      boolean statsMoved = false;
+      for (io.flock.models.weights.ParamSpec p : init.layout().params()) {
+        if (p.name().endsWith("runningMean")) {
+          statsMoved |= up.weights().get(offset) != init.get(offset);
+        }
+        offset += (int) p.size();
+      }
+      assertTrue(statsMoved, "BN running means travel in the update");
+      assertTrue(Double.isFinite(eval.evaluate(up.weights(), data).loss()));
+    }
+  }
+
+  @Test
+  void tokenModelsAreRejectedByLocalTrainingWithTheReason() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new LocalTrainer(ModelZoo.get(ModelZoo.CHAR_LM), Device.cpu()));
+    assertTrue(e.getMessage().contains("char-lm is a LANGUAGE_MODEL model over token ids"), e.getMessage());
+    IllegalArgumentException z = assertThrows(IllegalArgumentException.class,
+        () -> ModelZoo.get(ModelZoo.GPT_MINI, 784, 10));
+    assertTrue(z.getMessage().contains("reads token ids"), z.getMessage());
+  }
 }
