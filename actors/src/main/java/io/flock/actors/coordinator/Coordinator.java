@@ -51,6 +51,21 @@ public final class Coordinator {
   /** Reply to {@link GetGlobalModel}: the model after {@code completedRounds} completed rounds. */
   public record GlobalModel(int completedRounds, ModelWeights weights) implements CborSerializable {}
 
+  /**
+   * How a coordinator survives its JVM: a checkpoint to continue from (null for a fresh run), the
+   * store that keeps and replicates checkpoints, and the run's options recorded in each.
+   */
+  public record Persistence(Checkpoint resume, ActorRef<CheckpointStore.Command> store, List<String> runArgs) {
+    public Persistence {
+      if (store == null) {
+        throw new IllegalArgumentException("persistence needs a checkpoint store");
+      }
+      runArgs = runArgs == null ? List.of() : List.copyOf(runArgs);
+    }
+  }
+
+  private record CheckpointSaved(CheckpointStore.Saved saved) implements Command {}
+
   private record ListingUpdated(Receptionist.Listing listing) implements Command {}
 
   private enum StartTimeout implements Command {
@@ -93,12 +108,41 @@ public final class Coordinator {
       DifferentialPrivacy dp,
       Supplier<Evaluator> evaluatorFactory,
       ActorRef<Event> listener) {
-    RoundPlanner planner = new RoundPlanner(settings.round(), strategy, dp);
-    return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers -> new Coordinator(ctx, timers, settings, initial, planner, evaluatorFactory, listener)
-                    .waiting()));
+    return create(settings, initial, strategy, dp, evaluatorFactory, listener, null);
+  }
+
+  /**
+   * A coordinator that checkpoints after every round (before reporting it) when {@code
+   * persistence} is not null, and continues from {@code persistence.resume()} when that is set:
+   * the same global model, round counter, optimizer and privacy state and metrics. A completed
+   * round is reported only once its checkpoint is written here and on the replicas, so after a
+   * failover no reported round is lost or run twice.
+   *
+   * @throws IllegalArgumentException (from setup) when the checkpoint belongs to another strategy,
+   *     privacy setting or model layout
+   */
+  public static Behavior<Command> create(
+      CoordinatorSettings settings,
+      ModelWeights initial,
+      Strategy strategy,
+      DifferentialPrivacy dp,
+      Supplier<Evaluator> evaluatorFactory,
+      ActorRef<Event> listener,
+      Persistence persistence) {
+    return Behaviors.setup(ctx -> {
+      RoundPlanner planner = new RoundPlanner(settings.round(), strategy, dp);
+      Checkpoint resume = persistence == null ? null : persistence.resume();
+      if (resume != null) {
+        if (!resume.global().layout().equals(initial.layout())) {
+          throw new IllegalArgumentException("the checkpoint's model (" + resume.global().layout().describe()
+              + ") is not this run's model (" + initial.layout().describe() + ")");
+        }
+        planner.restore(resume);
+      }
+      return Behaviors.withTimers(
+          timers -> new Coordinator(ctx, timers, settings, initial, planner, evaluatorFactory, listener, persistence)
+              .waiting());
+    });
   }
 
   private final ActorContext<Command> ctx;
@@ -121,6 +165,9 @@ public final class Coordinator {
   private int consecutiveFailures;
   private double lastLoss = Double.NaN;
   private double lastAccuracy = Double.NaN;
+  private final Persistence persistence;
+  private final List<RoundReport> history = new ArrayList<>();
+  private final ActorRef<CheckpointStore.Saved> savedAdapter;
 
   private Coordinator(
       ActorContext<Command> ctx,
@@ -129,8 +176,11 @@ public final class Coordinator {
       ModelWeights initial,
       RoundPlanner planner,
       Supplier<Evaluator> evaluatorFactory,
-      ActorRef<Event> listener) {
+      ActorRef<Event> listener,
+      Persistence persistence) {
     this.ctx = ctx;
+    this.persistence = persistence;
+    this.savedAdapter = ctx.messageAdapter(CheckpointStore.Saved.class, CheckpointSaved::new);
     this.planner = planner;
     this.timers = timers;
     this.settings = settings;
@@ -145,6 +195,29 @@ public final class Coordinator {
         ctx.messageAdapter(Receptionist.Listing.class, ListingUpdated::new);
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(TrainingNode.SERVICE_KEY, listingAdapter));
     timers.startSingleTimer(StartTimeout.INSTANCE, settings.startTimeout());
+    Checkpoint resume = persistence == null ? null : persistence.resume();
+    if (resume != null) {
+      global = resume.global();
+      round = resume.round();
+      completedRounds = resume.completedRounds();
+      consecutiveFailures = resume.consecutiveFailures();
+      lastLoss = resume.lastLoss();
+      lastAccuracy = resume.lastAccuracy();
+      history.addAll(resume.reports());
+      ctx.getLog().info("resuming after round {} ({} completed) from the checkpoint", round, completedRounds);
+    }
+  }
+
+  /** The run's state now, for the checkpoint store. */
+  private Checkpoint checkpoint(String finished) {
+    DifferentialPrivacy dp = planner.privacy();
+    return new Checkpoint(persistence.runArgs(), round, completedRounds, consecutiveFailures, lastLoss,
+        lastAccuracy, global, planner.optimizerState(), dp == null ? null : dp.accountant(),
+        dp == null ? null : dp.clipping(), history, finished);
+  }
+
+  private boolean resumed() {
+    return persistence != null && persistence.resume() != null;
   }
 
   private Behavior<Command> waiting() {
@@ -165,6 +238,17 @@ public final class Coordinator {
 
   private Behavior<Command> begin() {
     timers.cancel(StartTimeout.INSTANCE);
+    if (resumed()) {
+      String stop = persistence.resume().finished() != null ? persistence.resume().finished() : stopReason();
+      if (stop != null) {
+        return finish(stop);
+      }
+      return startRoundOrFinish();
+    }
+    if (persistence != null) {
+      // Round 0: the run's options and initial model reach the standbys before any round runs.
+      persistence.store().tell(new CheckpointStore.Save(checkpoint(null), savedAdapter));
+    }
     if (evaluator != null) {
       evaluate(null);
       return running();
@@ -189,6 +273,46 @@ public final class Coordinator {
         .onMessage(FederatedEvaluated.class, this::onFederatedEvaluated)
         .onMessage(Evaluated.class, this::onEvaluated)
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
+        .onMessage(CheckpointSaved.class, this::onSavedOutOfBand)
+        .onSignal(PostStop.class, s -> closeEvaluator())
+        .build();
+  }
+
+  private Behavior<Command> onSavedOutOfBand(CheckpointSaved s) {
+    logSaved(s.saved());
+    return Behaviors.same();
+  }
+
+  private void logSaved(CheckpointStore.Saved saved) {
+    if (saved.error() != null) {
+      ctx.getLog().error("round {}: the checkpoint could not be written ({}); the previous one is kept",
+          saved.round(), saved.error());
+    } else if (!saved.missing().isEmpty()) {
+      ctx.getLog().warn("round {}: checkpoint written, {} replica(s); not acknowledged by {}", saved.round(),
+          saved.replicas(), saved.missing());
+    } else {
+      ctx.getLog().info("round {}: checkpoint written, {} replica(s)", saved.round(), saved.replicas());
+    }
+  }
+
+  /** Waits for the round's checkpoint, then reports the round and goes on. */
+  private Behavior<Command> saving(RoundReport report, String stop) {
+    return Behaviors.receive(Command.class)
+        .onMessage(ListingUpdated.class, l -> {
+          onListing(l);
+          return Behaviors.same();
+        })
+        .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
+        .onMessage(CheckpointSaved.class, s -> {
+          if (s.saved().round() != report.round()) {
+            logSaved(s.saved());
+            return Behaviors.same();
+          }
+          logSaved(s.saved());
+          listener.tell(report);
+          return stop == null ? startRoundOrFinish() : finish(stop);
+        })
+        .onAnyMessage(m -> Behaviors.same())
         .onSignal(PostStop.class, s -> closeEvaluator())
         .build();
   }
@@ -325,18 +449,24 @@ public final class Coordinator {
     if (!completed) {
       improvement = 0;
     }
-    listener.tell(new RoundReport(
+    RoundReport r = new RoundReport(
         outcome.round(), settings.rounds(), completedRounds, completed,
         outcome instanceof RoundManager.RoundFailed f ? f.reason() : null,
         loss, settings.targetLoss(), improvement, accuracy, s.meanTrainLoss(),
         s.available(), s.sampled(), s.participants(), s.samplesProcessed(), s.dropouts(),
         s.durationMillis(), evalMillis, planner.epsilon(),
         fed == null ? Double.NaN : fed.loss(), fed == null ? Double.NaN : fed.accuracy(),
-        fed == null ? 0 : fed.nodes()));
+        fed == null ? 0 : fed.nodes());
     lastLoss = loss;
     lastAccuracy = accuracy;
     String stop = stopReason();
-    return stop == null ? startRoundOrFinish() : finish(stop);
+    if (persistence == null) {
+      listener.tell(r);
+      return stop == null ? startRoundOrFinish() : finish(stop);
+    }
+    history.add(r);
+    persistence.store().tell(new CheckpointStore.Save(checkpoint(null), savedAdapter));
+    return saving(r, stop);
   }
 
   /** Starts the next round unless the privacy budget vetoes it. */
@@ -346,10 +476,13 @@ public final class Coordinator {
       return finish(veto);
     }
     startRound();
-    return Behaviors.same();
+    return running();
   }
 
   private Behavior<Command> finish(String reason) {
+    if (persistence != null) {
+      persistence.store().tell(new CheckpointStore.Save(checkpoint(reason), savedAdapter));
+    }
     boolean aborted = consecutiveFailures >= settings.maxConsecutiveFailures();
     listener.tell(new TrainingFinished(reason, aborted, round, completedRounds, global, lastLoss, lastAccuracy,
         planner.epsilon()));
@@ -375,6 +508,7 @@ public final class Coordinator {
   private Behavior<Command> finished() {
     return Behaviors.receive(Command.class)
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
+        .onMessage(CheckpointSaved.class, this::onSavedOutOfBand)
         .onSignal(PostStop.class, s -> closeEvaluator())
         .build();
   }

@@ -102,6 +102,38 @@ final class RoundPlanner {
     }
   }
 
+  /** The server optimizer's state, for a checkpoint. */
+  io.flock.models.aggregation.ServerOptimizerState optimizerState() {
+    return optimizer.snapshot();
+  }
+
+  /** The privacy layer, or null without differential privacy. */
+  DifferentialPrivacy privacy() {
+    return dp;
+  }
+
+  /**
+   * Continues from a checkpoint's optimizer and privacy state.
+   *
+   * @throws IllegalArgumentException when the checkpoint belongs to another strategy or privacy
+   *     setting; nothing is changed then
+   */
+  void restore(Checkpoint checkpoint) {
+    if (dp == null && checkpoint.accountant() != null) {
+      throw new IllegalArgumentException("the checkpoint was made with differential privacy, this run has none");
+    }
+    var before = optimizer.snapshot();
+    optimizer.restore(checkpoint.optimizer());
+    if (dp != null) {
+      try {
+        dp.restore(checkpoint.accountant(), checkpoint.clipping());
+      } catch (IllegalArgumentException e) {
+        optimizer.restore(before);
+        throw e;
+      }
+    }
+  }
+
   /** Epsilon spent so far; NaN without differential privacy. */
   double epsilon() {
     return dp == null ? Double.NaN : dp.spent().epsilon();

@@ -65,7 +65,7 @@ public final class FederatedEvaluator {
       List<ActorRef<TrainingNode.Command>> available, int sampleSize, long seed, Duration deadline,
       ActorRef<Result> replyTo) {
     List<ActorRef<TrainingNode.Command>> nodes =
-        NodeSampler.sample(available, Math.min(sampleSize, available.size()), ref -> ref.path().toString(), seed);
+        NodeSampler.sample(available, Math.min(sampleSize, available.size()), ref -> ref.path().name(), seed);
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Map<String, ActorRef<TrainingNode.Command>> pending = new HashMap<>();
       for (ActorRef<TrainingNode.Command> node : nodes) {

@@ -22,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Runs one round, as a per-request child of the coordinator (the {@code DeviceGroupQuery} pattern
- * of the Pekko IoT tutorial): samples nodes (seeded, from the listing sorted by path), sends each
+ * of the Pekko IoT tutorial): samples nodes (seeded, from the listing sorted by node name), sends each
  * a {@link TrainingNode.TrainRequest}, watches each one, and arms one hard deadline. Every sampled
  * node ends in exactly one state: accepted (its update is validated and folded by the {@link
  * Aggregator} child) or a {@link Dropout} with a reason (crashed, timed out, declined, training
@@ -191,7 +191,7 @@ public final class RoundManager {
               + settings.minNodes());
     }
     List<ActorRef<TrainingNode.Command>> chosen =
-        NodeSampler.sample(nodes, settings.sampleSize(nodes.size()), ref -> ref.path().toString(), roundSeed());
+        NodeSampler.sample(nodes, settings.sampleSize(nodes.size()), ref -> ref.path().name(), roundSeed());
     sampled = chosen.size();
     stragglers = NodeSampler.stragglers(chosen.stream().map(ref -> ref.path().name()).toList(),
         settings.stragglerFraction(), settings.train().localEpochs(), roundSeed());

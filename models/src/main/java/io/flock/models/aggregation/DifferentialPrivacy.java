@@ -200,6 +200,27 @@ public final class DifferentialPrivacy {
     return accountant;
   }
 
+  /**
+   * Continues from a checkpoint: the accountant's record and, with adaptive clipping, its state.
+   *
+   * @throws IllegalArgumentException when the checkpoint's clipping does not fit these settings
+   *     (adaptive state for fixed clipping, or none for adaptive)
+   */
+  public void restore(PrivacyAccountant recorded, AdaptiveClipping clippingState) {
+    if (recorded == null) {
+      throw new IllegalArgumentException("the checkpoint has no privacy accountant, but this run uses"
+          + " differential privacy: it was started without it");
+    }
+    if ((clippingState == null) != (clipping == null)) {
+      throw new IllegalArgumentException("the checkpoint was made with " + (clippingState == null ? "fixed" : "adaptive")
+          + " clipping, this run uses " + (clipping == null ? "fixed" : "adaptive") + " clipping");
+    }
+    this.accountant = recorded;
+    if (clippingState != null) {
+      this.clipping = clippingState;
+    }
+  }
+
   /** The adaptive clipping state, or null with fixed clipping (for checkpoints). */
   public AdaptiveClipping clipping() {
     return clipping;

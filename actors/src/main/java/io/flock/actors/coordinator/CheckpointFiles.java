@@ -1,0 +1,149 @@
+package io.flock.actors.coordinator;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+
+/**
+ * A run's checkpoints on disk, in one work directory: {@code checkpoint.cbor} (the latest) and
+ * {@code checkpoint.prev.cbor} (the one before). A file is an 8-byte magic, the CRC32 of the body,
+ * and the body: the {@link Checkpoint} as CBOR. Writes are atomic: the new file is written and
+ * forced to disk under a temporary name, the latest is renamed to the previous, the temporary one
+ * to the latest; a crash at any point leaves a complete latest or previous checkpoint. A file
+ * that fails its magic, length or CRC is reported as corrupt, with the previous file named, and is
+ * never overwritten by a load.
+ */
+public final class CheckpointFiles {
+
+  /** The latest checkpoint's file name. */
+  public static final String LATEST = "checkpoint.cbor";
+
+  /** The previous checkpoint's file name. */
+  public static final String PREVIOUS = "checkpoint.prev.cbor";
+
+  private static final byte[] MAGIC = "FLOCKCP1".getBytes(StandardCharsets.US_ASCII);
+  private static final int HEADER = MAGIC.length + Long.BYTES;
+  private static final ObjectMapper MAPPER =
+      new CBORMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final Path dir;
+
+  /** Checkpoints in {@code dir}, which is created when missing. */
+  public CheckpointFiles(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** Whether a latest checkpoint file exists (corrupt or not). */
+  public boolean exists() {
+    return Files.exists(dir.resolve(LATEST));
+  }
+
+  /** Writes {@code checkpoint} as the latest; the former latest becomes the previous. */
+  public void write(Checkpoint checkpoint) {
+    try {
+      Files.createDirectories(dir);
+      byte[] body = MAPPER.writeValueAsBytes(checkpoint);
+      CRC32 crc = new CRC32();
+      crc.update(body);
+      Path tmp = dir.resolve(LATEST + ".tmp");
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).putLong(crc.getValue()).flip();
+        while (header.hasRemaining()) {
+          ch.write(header);
+        }
+        ByteBuffer b = ByteBuffer.wrap(body);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      Path latest = dir.resolve(LATEST);
+      if (Files.exists(latest)) {
+        move(latest, dir.resolve(PREVIOUS));
+      }
+      move(tmp, latest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the checkpoint in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * The latest checkpoint, or null when there is none.
+   *
+   * @throws CorruptCheckpointException when the file is damaged; the message names the file, what
+   *     is wrong with it, and the previous checkpoint to fall back to
+   */
+  public Checkpoint readLatest() {
+    return read(dir.resolve(LATEST));
+  }
+
+  /** A checkpoint file, or null when it does not exist. */
+  public static Checkpoint read(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the checkpoint " + file + ": " + e.getMessage(), e);
+    }
+    String problem = null;
+    if (bytes.length < HEADER || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+      problem = "it does not start with a Flock checkpoint header";
+    } else {
+      long expected = ByteBuffer.wrap(bytes, MAGIC.length, Long.BYTES).getLong();
+      CRC32 crc = new CRC32();
+      crc.update(bytes, HEADER, bytes.length - HEADER);
+      if (crc.getValue() != expected) {
+        problem = "its CRC32 does not match (truncated or damaged)";
+      } else {
+        try {
+          return MAPPER.readValue(bytes, HEADER, bytes.length - HEADER, Checkpoint.class);
+        } catch (IOException | IllegalArgumentException e) {
+          problem = "it does not decode: " + e.getMessage();
+        }
+      }
+    }
+    Path previous = file.resolveSibling(PREVIOUS);
+    throw new CorruptCheckpointException("the checkpoint " + file + " is corrupt: " + problem
+        + (Files.exists(previous) && !file.equals(previous)
+            ? "; the checkpoint before it is " + previous + " (move it to " + LATEST + " to resume from it)"
+            : "")
+        + ". Nothing was overwritten.");
+  }
+
+  /** A checkpoint file that exists but cannot be used. */
+  public static final class CorruptCheckpointException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public CorruptCheckpointException(String message) {
+      super(message);
+    }
+  }
+}
