@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Flock: federated learning on the JVM (Pekko actors, DJL training).",
     subcommands = {
       SimulateCommand.class,
+      SeedCommand.class,
+      MemberCommand.class,
       DatasetsCommand.class,
       ModelsCommand.class,
       PlotCommand.class,

@@ -268,7 +268,7 @@ final class SimulateCommand implements Callable<Integer> {
         .collect(java.util.stream.Collectors.joining(", "));
   }
 
-  private SimulationConfig config() {
+  SimulationConfig config() {
     Partitioner.Scheme scheme = switch (partition.toLowerCase(java.util.Locale.ROOT)) {
       case "iid" -> Partitioner.Scheme.IID;
       case "shards" -> Partitioner.Scheme.SHARDS;

@@ -137,6 +137,9 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   private final ActorRef<TrainingWorker.Result> workerAdapter;
   private final Map<String, TrainRequest> inFlight = new HashMap<>();
   private long lastRound = Long.MIN_VALUE;
+  // Who asked for lastRound: the same round from another round manager is a coordinator that took
+  // over after a failover re-running a round that never completed, not a duplicate.
+  private ActorRef<RoundManager.TrainReply> lastRequester;
   private GaussianNoise noise;
 
   private TrainingNode(ActorContext<Command> ctx, Setup setup, ActorRef<TrainingWorker.Command> workers) {
@@ -167,6 +170,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       return this;
     }
     lastRound = req.round();
+    lastRequester = req.replyTo();
     String taskId = nodeId + "/round-" + req.round();
     inFlight.put(taskId, req);
     long seed = Seeds.derive(nodeSeed, req.roundSeed());
@@ -175,7 +179,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   }
 
   private String validate(TrainRequest req) {
-    if (req.round() <= lastRound) {
+    if (req.round() < lastRound || (req.round() == lastRound && req.replyTo().equals(lastRequester))) {
       return "stale round " + req.round() + ": this node already trained round " + lastRound;
     }
     if (req.global() == null || !layout.equals(req.global().layout())) {

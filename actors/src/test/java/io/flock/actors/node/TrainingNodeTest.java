@@ -173,6 +173,21 @@ class TrainingNodeTest {
         round.receiveMessage());
   }
 
+  @Test
+  void nodeTrainsTheSameRoundAgainForANewCoordinatorAfterAFailover() {
+    TestProbe<TrainingWorker.Command> worker = testKit.createTestProbe();
+    ActorRef<TrainingNode.Command> node = nodeWithWorkerProbe("node-failover", worker);
+    TestProbe<RoundManager.TrainReply> deadCoordinatorsRound = testKit.createTestProbe();
+    TestProbe<RoundManager.TrainReply> standbysRound = testKit.createTestProbe();
+
+    node.tell(new TrainingNode.TrainRequest(7, GLOBAL, TRAIN, ROUND_SEED, deadCoordinatorsRound.ref()));
+    worker.expectMessageClass(TrainingWorker.Train.class);
+    // Round 7 never completed; the coordinator that took over runs it again from its checkpoint.
+    node.tell(new TrainingNode.TrainRequest(7, GLOBAL, TRAIN, ROUND_SEED, standbysRound.ref()));
+    worker.expectMessageClass(TrainingWorker.Train.class);
+    standbysRound.expectNoMessage(java.time.Duration.ofMillis(50));
+  }
+
   private ActorRef<TrainingNode.Command> nodeWithWorker(String nodeId, FakeEngine.Factory engines) {
     ActorRef<TrainingWorker.Command> worker =
         testKit.spawn(TrainingWorker.supervised(engines, MIN_BACKOFF, MAX_BACKOFF));

@@ -1,0 +1,226 @@
+package io.flock.cli;
+
+import ai.djl.Device;
+import com.typesafe.config.Config;
+import io.flock.actors.coordinator.CheckpointFiles;
+import io.flock.actors.coordinator.CheckpointStore;
+import io.flock.actors.node.TrainingNode;
+import io.flock.actors.worker.TrainingWorker;
+import io.flock.models.data.DataUnavailableException;
+import io.flock.models.data.NodeData;
+import io.flock.models.data.Seeds;
+import io.flock.models.training.Devices;
+import io.flock.models.training.LocalTrainer;
+import io.flock.models.training.ModelInitializer;
+import io.flock.models.weights.ModelLayout;
+import io.flock.models.zoo.ModelSpec;
+import io.flock.models.zoo.ModelZoo;
+import io.flock.simulations.FederatedData;
+import io.flock.simulations.SimulationConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Routers;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code flock member}: a cluster JVM hosting training nodes with their local data. */
+@Command(name = "member", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Start a member JVM of a Flock cluster: it joins through --seed and hosts --nodes training nodes,",
+      "each with its own share of this member's data: part I of N of the data set (--partition I/N), split",
+      "over the nodes. Node names are global (node-0000 ...): member I hosts nodes I*K .. I*K+K-1, with the",
+      "same data and seeds as node I*K.. of `flock simulate --nodes N*K`. With --standby it also keeps",
+      "replicas of the coordinator's checkpoints in --workdir and takes the coordinator over when the",
+      "seed's JVM dies. The data options (--model, --dataset, --split, --train-limit, --data-dir, --seed)",
+      "must match the seed's run."})
+final class MemberCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--seed", required = true, split = ",", paramLabel = "HOST:PORT",
+      description = "Seed JVM(s) to join through (env FLOCK_SEED).")
+  List<String> seeds;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address other JVMs reach this one at (default: ${DEFAULT-VALUE}; env FLOCK_HOST).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "0", description = "Cluster port; 0 = any free port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--nodes", defaultValue = "1", description = "Training nodes in this JVM, K (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--partition", defaultValue = "0/1", paramLabel = "I/N",
+      description = "This member's data: part I (0-based) of N equal parts of the data set (default: ${DEFAULT-VALUE}).")
+  String partition;
+
+  @Option(names = "--split", defaultValue = "iid", paramLabel = "iid|shards|dirichlet|quantity",
+      description = "How the data set is split over all N*K nodes, as `flock simulate --partition` (default: ${DEFAULT-VALUE}).")
+  String split;
+
+  @Option(names = "--standby", defaultValue = "false",
+      description = "Also keep checkpoint replicas and stand by to host the coordinator (needs --workdir).")
+  boolean standby;
+
+  @Option(names = "--workdir", paramLabel = "DIR", description = "Checkpoint replicas (with --standby) and metrics.")
+  Path workdir;
+
+  @Option(names = "--join-timeout", defaultValue = "60",
+      description = "Give up when not a cluster member after this many seconds (default: ${DEFAULT-VALUE}).")
+  long joinTimeoutSeconds;
+
+  @Option(names = "--cluster-config", paramLabel = "FILE",
+      description = "HOCON layered over the cluster configuration, e.g. the TLS overlay of `flock certs`.")
+  Path clusterConfig;
+
+  @CommandLine.Unmatched List<String> dataArgs = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (System.getenv("FLOCK_HOST") != null && !given("--host")) {
+      host = System.getenv("FLOCK_HOST");
+    }
+    int[] part = parsePartition();
+    if (nodes < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--nodes must be >= 1, was " + nodes);
+    }
+    if (port < 0 || port > 65535) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in 0..65535, was " + port);
+    }
+    if (standby && workdir == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--standby needs --workdir: the checkpoint"
+          + " replicas are kept there");
+    }
+    try {
+      seeds = seeds.stream().map(s -> ClusterRuntime.hostPort(s, "--seed")).toList();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    for (String option : List.of("--nodes", "--partition", "--rounds")) {
+      if (dataArgs.contains(option)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), option + " is not a member option here");
+      }
+    }
+    // The data this member's nodes hold: node I*K+j of the data set split over N*K nodes.
+    int total = part[1] * nodes;
+    List<String> simArgs = new ArrayList<>(dataArgs);
+    simArgs.addAll(List.of("--nodes", Integer.toString(total), "--partition", split, "--min-nodes", "1"));
+    SimulationConfig config;
+    FederatedData data;
+    ModelLayout layout;
+    try {
+      config = ClusterRuntime.parseRun(simArgs).config();
+      data = FederatedData.load(config);
+      ModelSpec model = ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
+      layout = ModelInitializer.initialWeights(model, config.seed()).layout();
+    } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    } catch (DataUnavailableException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+    String busy = ClusterRuntime.portProblem(host, port);
+    if (busy != null) {
+      err.println("error: " + busy);
+      return 2;
+    }
+    List<String> roles = standby ? List.of("node", "coordinator") : List.of("node");
+    Config actorConfig = ClusterRuntime.config("member.conf", host, port, seeds, roles, clusterConfig);
+    Device device = Devices.select(config.gpuEnabled(), 0);
+    ModelSpec model = ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
+    int first = part[0] * nodes;
+    Duration minBackoff = actorConfig.getDuration("flock.supervision.min-backoff");
+    Duration maxBackoff = actorConfig.getDuration("flock.supervision.max-backoff");
+    if (workdir != null) {
+      Files.createDirectories(workdir);
+    }
+    CompletableFuture<Void> finishedHere = new CompletableFuture<>();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
+      ActorRef<TrainingWorker.Command> workers = ctx.spawn(Routers.pool(1,
+          TrainingWorker.supervised(() -> new LocalTrainer(model, device), minBackoff, maxBackoff))
+          .withRoundRobinRouting(), "workers");
+      ctx.spawn(Behaviors.<Void>setup(nodesCtx -> {
+        for (int j = 0; j < nodes; j++) {
+          int index = first + j;
+          String nodeId = String.format("node-%04d", index);
+          NodeData local = data.partitions().get(index);
+          TrainingNode.Setup setup = TrainingNode.Setup.of(nodeId, local, layout, Seeds.derive(config.seed(), index))
+              .withEvalData(data.evalPartitions().isEmpty() ? null : data.evalPartitions().get(index));
+          nodesCtx.spawn(TrainingNode.supervised(setup, workers, minBackoff, maxBackoff), nodeId);
+        }
+        return Behaviors.empty();
+      }), "nodes");
+      if (standby) {
+        ActorRef<CheckpointStore.Command> store = ctx.spawn(CheckpointStore.create(new CheckpointFiles(workdir),
+            ctx.getSystem().settings().config().getDuration("flock.cluster.replication-timeout")),
+            ClusterRuntime.CHECKPOINT_STORE);
+        ClusterRuntime.initCoordinatorSingleton(ctx, workdir, store, null, line -> {
+          out.println(line);
+          out.flush();
+        }, f -> {
+          finishedHere.complete(null);
+          org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
+            .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
+        });
+      }
+      return Behaviors.<Void>empty();
+    }), "flock", actorConfig);
+    CompletableFuture<Void> up = new CompletableFuture<>();
+    org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+        .registerOnMemberUp(() -> up.complete(null));
+    try {
+      up.get(joinTimeoutSeconds, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      err.println("error: not a cluster member after " + joinTimeoutSeconds + " s: no seed answered at " + seeds
+          + ". Is `flock seed` running there, on that --port, reachable from " + host + "? (--join-timeout to wait"
+          + " longer)");
+      err.flush();
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get();
+      return 2;
+    }
+    out.printf("flock member: %s joined through %s; nodes node-%04d..node-%04d (%d local samples)%s%n",
+        system.address(), seeds, first, first + nodes - 1,
+        data.partitions().subList(first, first + nodes).stream().mapToInt(NodeData::size).sum(),
+        standby ? "; standby coordinator, checkpoint replicas in " + workdir : "");
+    out.flush();
+    system.getWhenTerminated().toCompletableFuture().get();
+    return 0;
+  }
+
+  private int[] parsePartition() {
+    String[] p = partition.split("/");
+    try {
+      if (p.length == 2) {
+        int i = Integer.parseInt(p[0].trim());
+        int n = Integer.parseInt(p[1].trim());
+        if (n >= 1 && i >= 0 && i < n) {
+          return new int[] {i, n};
+        }
+      }
+    } catch (NumberFormatException ignored) {
+      // the message below
+    }
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "--partition must be I/N with 0 <= I < N, e.g. 0/3 for the first of three members, was '" + partition + "'");
+  }
+
+  private boolean given(String option) {
+    return spec.commandLine().getParseResult().hasMatchedOption(option);
+  }
+}

@@ -1,0 +1,161 @@
+package io.flock.cli;
+
+import com.typesafe.config.Config;
+import io.flock.actors.coordinator.Checkpoint;
+import io.flock.actors.coordinator.CheckpointFiles;
+import io.flock.actors.coordinator.CheckpointStore;
+import io.flock.actors.coordinator.TrainingFinished;
+import io.flock.models.data.DataUnavailableException;
+import io.flock.simulations.Simulation;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code flock seed}: the first cluster JVM; hosts the coordinator and its checkpoints. */
+@Command(name = "seed", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Start the seed JVM of a Flock cluster: it hosts the coordinator (a cluster singleton) and keeps a",
+      "checkpoint after every round in --workdir, replicated to every `flock member --standby`.",
+      "Training nodes run on members: `flock member --seed HOST:PORT ...`.",
+      "Every `flock simulate` option describes the run (--rounds, --min-nodes, --model, --dataset,",
+      "--strategy, --fraction, --dp-*, ...); --nodes is the federation's expected size (for sampling and",
+      "privacy accounting). Exits when training ends."})
+final class SeedCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address other JVMs reach this one at (default: ${DEFAULT-VALUE}; env FLOCK_HOST).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "2552", description = "Cluster port (default: ${DEFAULT-VALUE}; env FLOCK_PORT).")
+  int port;
+
+  @Option(names = "--workdir", required = true, paramLabel = "DIR",
+      description = "Checkpoints and metrics of the run (checkpoint.cbor, metrics.jsonl).")
+  Path workdir;
+
+  @Option(names = "--resume", defaultValue = "false",
+      description = "Continue the run checkpointed in --workdir (after a full restart); its options come from the"
+          + " checkpoint.")
+  boolean resume;
+
+  @Option(names = "--await-nodes", defaultValue = "0",
+      description = "Start the first round once this many nodes registered; 0 = --min-nodes (default: ${DEFAULT-VALUE}).")
+  int awaitNodes;
+
+  @Option(names = "--start-timeout", defaultValue = "120",
+      description = "Start anyway after this many seconds with the nodes registered by then (default: ${DEFAULT-VALUE}).")
+  long startTimeoutSeconds;
+
+  @Option(names = "--cluster-config", paramLabel = "FILE",
+      description = "HOCON layered over the cluster configuration, e.g. the TLS overlay of `flock certs`.")
+  Path clusterConfig;
+
+  @CommandLine.Unmatched List<String> runArgs = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (System.getenv("FLOCK_HOST") != null && !given("--host")) {
+      host = System.getenv("FLOCK_HOST");
+    }
+    if (System.getenv("FLOCK_PORT") != null && !given("--port")) {
+      port = Integer.parseInt(System.getenv("FLOCK_PORT"));
+    }
+    if (port < 1 || port > 65535) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in 1..65535, was " + port);
+    }
+    CheckpointFiles files = new CheckpointFiles(workdir);
+    Checkpoint existing;
+    try {
+      existing = files.readLatest();
+    } catch (CheckpointFiles.CorruptCheckpointException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    List<String> args = runArgs;
+    if (resume) {
+      if (existing == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--resume: no checkpoint in " + workdir + " (" + CheckpointFiles.LATEST + ")");
+      }
+      if (!runArgs.isEmpty() && !runArgs.equals(existing.runArgs())) {
+        err.println("warning: --resume continues the checkpointed run with its own options " + existing.runArgs()
+            + "; the options given here are ignored: " + runArgs);
+      }
+      args = existing.runArgs();
+    } else if (existing != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), workdir + " holds the checkpoint of a run after"
+          + " round " + existing.round() + ": pass --resume to continue it, or choose an empty --workdir (nothing"
+          + " was changed)");
+    }
+    SimulateCommand sim;
+    try {
+      sim = ClusterRuntime.parseRun(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Simulation.Prepared prepared;
+    try {
+      prepared = Simulation.prepare(sim.config());
+    } catch (DataUnavailableException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    String busy = ClusterRuntime.portProblem(host, port);
+    if (busy != null) {
+      err.println("error: " + busy);
+      return 2;
+    }
+    Files.createDirectories(workdir);
+    int await = awaitNodes > 0 ? awaitNodes : Math.max(1, prepared.config().minNodes());
+    var fresh = new ClusterRuntime.Fresh(args, prepared, await, Duration.ofSeconds(startTimeoutSeconds));
+    Config config = ClusterRuntime.config("seed.conf", host, port, List.of(host + ":" + port), null,
+        clusterConfig != null ? clusterConfig : sim.configFile);
+    out.printf("flock seed: pekko://flock@%s:%d, run %s on %s, %d rounds, strategy %s; work directory %s%n",
+        host, port, prepared.config().model(), prepared.config().dataset(), prepared.config().rounds(),
+        prepared.strategy().describe(), workdir.toAbsolutePath());
+    out.flush();
+    CompletableFuture<TrainingFinished> finished = new CompletableFuture<>();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
+      ActorRef<CheckpointStore.Command> store = ctx.spawn(CheckpointStore.create(files,
+          ctx.getSystem().settings().config().getDuration("flock.cluster.replication-timeout")),
+          ClusterRuntime.CHECKPOINT_STORE);
+      ClusterRuntime.initCoordinatorSingleton(ctx, workdir, store, fresh, line -> {
+        out.println(line);
+        out.flush();
+      }, f -> {
+        finished.complete(f);
+        org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
+            .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
+      });
+      return Behaviors.<Void>empty();
+    }), "flock", config);
+    system.getWhenTerminated().toCompletableFuture().get();
+    if (!finished.isDone()) {
+      err.println("error: the seed stopped before training finished (see the log above); the last checkpoint is in "
+          + workdir + ": `flock seed --workdir " + workdir + " --resume` continues it");
+      return 1;
+    }
+    return finished.join().aborted() ? 3 : 0;
+  }
+
+  private boolean given(String option) {
+    return spec.commandLine().getParseResult().hasMatchedOption(option);
+  }
+}

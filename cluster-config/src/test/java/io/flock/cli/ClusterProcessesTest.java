@@ -1,0 +1,226 @@
+package io.flock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real cluster: one seed and member JVMs as separate processes on 127.0.0.1, started with the
+ * `flock seed` / `flock member` commands, training logistic regression on MNIST. A member is
+ * killed with SIGKILL mid-round (a dropout, the round completes through quorum, the restarted
+ * member participates again), and the coordinator's JVM is killed (a standby member takes over
+ * from its own replica of the checkpoint: no completed round lost or repeated).
+ *
+ * <p>No sleeps: the test waits on the processes' output lines, each wait bounded.
+ */
+class ClusterProcessesTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final Pattern ROUND = Pattern.compile("^round (\\d+)/(\\d+)(.*)$");
+
+  @TempDir Path dir;
+  private final List<Jvm> jvms = new ArrayList<>();
+
+  @AfterEach
+  void killAll() {
+    jvms.forEach(Jvm::kill);
+  }
+
+  /** The run: 500 MNIST samples per node, 20 local epochs, so a round takes seconds. */
+  private static List<String> run(int rounds, int minNodes, int awaitNodes) {
+    return List.of("--model", "logistic", "--train-limit", "3000", "--rounds", Integer.toString(rounds),
+        "--min-nodes", Integer.toString(minNodes), "--min-fraction", "0.5", "--await-nodes",
+        Integer.toString(awaitNodes), "--fraction", "1.0", "--local-epochs", "20", "--target-accuracy", "0",
+        "--round-timeout", "40", "--nodes", "6");
+  }
+
+  private static List<String> data() {
+    return List.of("--model", "logistic", "--train-limit", "3000");
+  }
+
+  @Test
+  void memberKilledMidRoundIsADropoutTheRoundCompletesAndTheRestartedMemberTrainsAgain() {
+    int port = freePort();
+    List<String> seedArgs = new ArrayList<>(List.of("seed", "--port", "" + port, "--workdir",
+        dir.resolve("seed").toString()));
+    seedArgs.addAll(run(40, 3, 6));
+    Jvm seed = start("seed", seedArgs);
+    seed.await(l -> l.startsWith("coordinator: starting a new run"));
+    Jvm m0 = startMember("m0", port, 0, List.of());
+    Jvm m1 = startMember("m1", port, 1, List.of());
+    Jvm m2 = startMember("m2", port, 2, List.of());
+    for (Jvm m : List.of(m0, m1, m2)) {
+      m.await(l -> l.startsWith("flock member:"));
+    }
+    String first = seed.await(l -> l.startsWith("round 1/"));
+    assertTrue(first.contains("nodesParticipating=6/6"), first);
+
+    // Round 2 starts right after round 1 is reported: the kill lands in it.
+    m2.kill();
+    String withDropout = seed.await(l -> ROUND.matcher(l).matches() && !l.contains("dropouts=0"));
+    assertFalse(withDropout.contains("FAILED"), "the quorum (3 of 6) carries the round: " + withDropout);
+    assertTrue(withDropout.contains("nodesParticipating=4/6"), withDropout);
+    assertTrue(withDropout.contains("CRASHED") || withDropout.contains("TIMED_OUT"), withDropout);
+    int dropoutRound = roundOf(withDropout);
+
+    Jvm again = startMember("m2-again", port, 2, List.of());
+    again.await(l -> l.startsWith("flock member:"));
+    String back = seed.await(l -> ROUND.matcher(l).matches() && roundOf(l) > dropoutRound
+        && l.contains("nodesParticipating=6/6"));
+    assertTrue(back.contains("dropouts=0"), back);
+  }
+
+  @Test
+  void coordinatorJvmKilledStandbyResumesFromItsReplicaWithoutLosingOrRepeatingARound() {
+    int port = freePort();
+    List<String> seedArgs = new ArrayList<>(List.of("seed", "--port", "" + port, "--workdir",
+        dir.resolve("seed").toString()));
+    seedArgs.addAll(run(6, 2, 4));
+    Jvm seed = start("seed", seedArgs);
+    seed.await(l -> l.startsWith("coordinator: starting a new run"));
+    Jvm standby = startMember("standby", port, 0,
+        List.of("--standby", "--workdir", dir.resolve("standby").toString()));
+    standby.await(l -> l.startsWith("flock member:"));
+    Jvm other = startMember("other", port, 1, List.of());
+    other.await(l -> l.startsWith("flock member:"));
+
+    seed.await(l -> l.startsWith("round 2/"));
+    seed.kill();
+    List<Integer> seedRounds = seed.lines().stream().filter(l -> ROUND.matcher(l).matches())
+        .map(ClusterProcessesTest::roundOf).toList();
+    int last = seedRounds.get(seedRounds.size() - 1);
+
+    String resumed = standby.await(l -> l.startsWith("coordinator: resuming after round"));
+    assertEquals("coordinator: resuming after round " + last + " (" + last + " completed)",
+        resumed.substring(0, resumed.indexOf(" from the checkpoint")),
+        "the standby continues from the last round the seed reported");
+    String finished = standby.await(l -> l.startsWith("finished:"));
+    assertTrue(finished.contains("completedRounds=6"), finished);
+    List<Integer> standbyRounds = standby.lines().stream().filter(l -> ROUND.matcher(l).matches())
+        .map(ClusterProcessesTest::roundOf).toList();
+    List<Integer> all = new ArrayList<>(seedRounds);
+    all.addAll(standbyRounds);
+    assertEquals(List.of(1, 2, 3, 4, 5, 6), all, "every round reported once, in order, across both JVMs");
+  }
+
+  private static int roundOf(String line) {
+    Matcher m = ROUND.matcher(line);
+    assertTrue(m.matches(), line);
+    return Integer.parseInt(m.group(1));
+  }
+
+  private Jvm startMember(String name, int seedPort, int index, List<String> extra) {
+    List<String> args = new ArrayList<>(List.of("member", "--seed", "127.0.0.1:" + seedPort, "--nodes", "2",
+        "--partition", index + "/3"));
+    args.addAll(extra);
+    args.addAll(data());
+    return start(name, args);
+  }
+
+  private Jvm start(String name, List<String> args) {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--add-modules", "jdk.incubator.vector", "-Dai.djl.offline=true", "-Xmx1g",
+        "-cp", System.getProperty("java.class.path"), FlockCli.class.getName()));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("OPT_OUT_TRACKING", "true");
+    try {
+      Jvm jvm = new Jvm(name, pb.start());
+      jvms.add(jvm);
+      return jvm;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A JVM process whose output lines are collected by a reader thread. */
+  private static final class Jvm {
+    private final String name;
+    private final Process process;
+    private final BlockingQueue<String> unread = new LinkedBlockingQueue<>();
+    private final List<String> all = new CopyOnWriteArrayList<>();
+
+    Jvm(String name, Process process) {
+      this.name = name;
+      this.process = process;
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            all.add(line);
+            unread.add(line);
+          }
+        } catch (IOException ignored) {
+          // the process is gone
+        }
+      }, "output-" + name);
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /** The next line matching {@code p}, waiting at most {@link #WAIT} for it. */
+    String await(Predicate<String> p) {
+      long end = System.nanoTime() + WAIT.toNanos();
+      try {
+        while (true) {
+          long left = end - System.nanoTime();
+          String line = left > 0 ? unread.poll(left, TimeUnit.NANOSECONDS) : null;
+          if (line == null) {
+            throw new AssertionError(name + ": no expected line within " + WAIT + "; its output:\n"
+                + String.join("\n", all.subList(Math.max(0, all.size() - 60), all.size())));
+          }
+          if (p.test(line)) {
+            return line;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+
+    List<String> lines() {
+      return List.copyOf(all);
+    }
+
+    /** SIGKILL (Process.destroyForcibly on Linux), and wait until it is gone. */
+    void kill() {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
