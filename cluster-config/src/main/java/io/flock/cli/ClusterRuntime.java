@@ -128,7 +128,8 @@ final class ClusterRuntime {
    * What the seed starts a new run with: its options and the run prepared from them (data loaded,
    * model built). Standbys have none: they continue from a replicated checkpoint.
    */
-  record Fresh(List<String> runArgs, Simulation.Prepared prepared, int awaitNodes, Duration startTimeout) {}
+  record Fresh(List<String> runArgs, Simulation.Prepared prepared, int awaitNodes, Duration startTimeout,
+      io.flock.privacy.identity.Allowlist allowlist) {}
 
   /**
    * The coordinator as this JVM hosts it: from the latest checkpoint in {@code workdir} when there
@@ -156,6 +157,7 @@ final class ClusterRuntime {
       int awaitNodes;
       Duration startTimeout;
       List<String> runArgs;
+      io.flock.privacy.identity.Allowlist allowlist;
       if (checkpoint != null && (fresh == null || !checkpoint.runArgs().equals(fresh.runArgs()))) {
         runArgs = checkpoint.runArgs();
         SimulateCommand sim = parseRun(runArgs);
@@ -168,24 +170,28 @@ final class ClusterRuntime {
         }
         awaitNodes = Math.max(1, config.minNodes());
         startTimeout = Duration.ofMinutes(1);
+        allowlist = checkpoint.allowlist() == null ? null : io.flock.privacy.identity.Allowlist.of(checkpoint.allowlist());
       } else {
         runArgs = fresh.runArgs();
         prepared = fresh.prepared();
         awaitNodes = fresh.awaitNodes();
         startTimeout = fresh.startTimeout();
+        allowlist = fresh.allowlist();
       }
       if (checkpoint != null) {
         out.accept("coordinator: resuming after round " + checkpoint.round() + " (" + checkpoint.completedRounds()
             + " completed) from the checkpoint in " + workdir);
       } else {
-        out.accept("coordinator: starting a new run; waiting for " + awaitNodes + " node(s)");
+        out.accept("coordinator: starting a new run; waiting for " + awaitNodes + " node(s)"
+            + (allowlist == null ? "" : ", admitting " + allowlist.size() + " allowlisted key(s)"));
       }
       SimulationConfig config = prepared.config();
       Device device = Devices.select(config.gpuEnabled(), 0);
       LabeledDataset test = prepared.data().test();
       var spec = prepared.spec();
       CoordinatorSettings settings = new CoordinatorSettings(config.rounds(), awaitNodes, startTimeout,
-          prepared.round(), config.seed(), config.targetLoss(), config.targetAccuracy(), 3, config.federatedEval());
+          prepared.round(), config.seed(), config.targetLoss(), config.targetAccuracy(), 3, config.federatedEval(),
+          allowlist);
       ActorRef<Coordinator.Event> reporter = ctx.spawn(RunReporter.create(workdir, out, onFinished), "reporter");
       return Coordinator.create(settings, prepared.initial(), prepared.strategy(), prepared.dp(),
           () -> new ModelEvaluator(spec, device).on(test), reporter,

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       SeedCommand.class,
       MemberCommand.class,
+      IdentitiesCommand.class,
       DatasetsCommand.class,
       ModelsCommand.class,
       PlotCommand.class,

@@ -78,6 +78,11 @@ final class MemberCommand implements Callable<Integer> {
   @Option(names = "--workdir", paramLabel = "DIR", description = "Checkpoint replicas (with --standby) and metrics.")
   Path workdir;
 
+  @Option(names = "--identities", paramLabel = "DIR",
+      description = "ML-DSA-65 keys of this member's nodes (DIR/node-XXXX.mldsa from `flock identities`); needed"
+          + " when the seed runs with --allowlist.")
+  Path identities;
+
   @Option(names = "--join-timeout", defaultValue = "60",
       description = "Give up when not a cluster member after this many seconds (default: ${DEFAULT-VALUE}).")
   long joinTimeoutSeconds;
@@ -134,6 +139,17 @@ final class MemberCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 1;
     }
+    java.util.Map<String, io.flock.privacy.identity.NodeIdentity> keys = new java.util.HashMap<>();
+    if (identities != null) {
+      try {
+        for (int j = 0; j < nodes; j++) {
+          String nodeId = String.format("node-%04d", part[0] * nodes + j);
+          keys.put(nodeId, IdentitiesCommand.load(identities, nodeId));
+        }
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
     String busy = ClusterRuntime.portProblem(host, port);
     if (busy != null) {
       err.println("error: " + busy);
@@ -160,7 +176,8 @@ final class MemberCommand implements Callable<Integer> {
           String nodeId = String.format("node-%04d", index);
           NodeData local = data.partitions().get(index);
           TrainingNode.Setup setup = TrainingNode.Setup.of(nodeId, local, layout, Seeds.derive(config.seed(), index))
-              .withEvalData(data.evalPartitions().isEmpty() ? null : data.evalPartitions().get(index));
+              .withEvalData(data.evalPartitions().isEmpty() ? null : data.evalPartitions().get(index))
+              .withIdentity(keys.get(nodeId));
           nodesCtx.spawn(TrainingNode.supervised(setup, workers, minBackoff, maxBackoff), nodeId);
         }
         return Behaviors.empty();

@@ -59,6 +59,11 @@ final class SeedCommand implements Callable<Integer> {
       description = "Start anyway after this many seconds with the nodes registered by then (default: ${DEFAULT-VALUE}).")
   long startTimeoutSeconds;
 
+  @Option(names = "--allowlist", paramLabel = "FILE",
+      description = "Admit only nodes that prove an ML-DSA-65 key listed here (`flock identities`); default: every"
+          + " node that joins (secure the cluster with TLS, `flock certs`).")
+  Path allowlist;
+
   @Option(names = "--cluster-config", paramLabel = "FILE",
       description = "HOCON layered over the cluster configuration, e.g. the TLS overlay of `flock certs`.")
   Path clusterConfig;
@@ -122,9 +127,19 @@ final class SeedCommand implements Callable<Integer> {
       err.println("error: " + busy);
       return 2;
     }
+    io.flock.privacy.identity.Allowlist admitted = null;
+    if (allowlist != null) {
+      try {
+        admitted = io.flock.privacy.identity.Allowlist.load(allowlist);
+      } catch (java.io.IOException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--allowlist: " + e.getMessage());
+      }
+    } else if (existing != null && existing.allowlist() != null) {
+      admitted = io.flock.privacy.identity.Allowlist.of(existing.allowlist());
+    }
     Files.createDirectories(workdir);
     int await = awaitNodes > 0 ? awaitNodes : Math.max(1, prepared.config().minNodes());
-    var fresh = new ClusterRuntime.Fresh(args, prepared, await, Duration.ofSeconds(startTimeoutSeconds));
+    var fresh = new ClusterRuntime.Fresh(args, prepared, await, Duration.ofSeconds(startTimeoutSeconds), admitted);
     Config config = ClusterRuntime.config("seed.conf", host, port, List.of(host + ":" + port), null,
         clusterConfig != null ? clusterConfig : sim.configFile);
     out.printf("flock seed: pekko://flock@%s:%d, run %s on %s, %d rounds, strategy %s; work directory %s%n",

@@ -63,28 +63,43 @@ class ClusterProcessesTest {
    * m0 is a standby coordinator with its own work directory (no shared disk).
    */
   @Test
-  void killedMemberIsADropoutAndRejoinsThenKilledCoordinatorResumesOnTheStandbyFromItsReplica() throws IOException {
+  void onlyAllowlistedNodesTrainKilledMemberIsADropoutAndRejoinsKilledCoordinatorResumesOnTheStandby() throws IOException {
     // A quicker failure detector and downing than the production defaults, through --cluster-config.
     Path fast = dir.resolve("fast.conf");
     java.nio.file.Files.writeString(fast, "pekko.cluster.split-brain-resolver.stable-after = 2 s\n"
         + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2 s\n");
+    // Signed admission: the six nodes' ML-DSA keys are on the seed's allowlist; an intruder with
+    // a key of its own joins the cluster but never trains.
+    Path keys = dir.resolve("keys");
+    Path strangers = dir.resolve("strangers");
+    assertEquals(0, FlockCli.newCommandLine().execute("identities", "--out", keys.toString(), "--nodes", "6"));
+    assertEquals(0, FlockCli.newCommandLine().execute("identities", "--out", strangers.toString(), "--from", "6",
+        "--nodes", "1"));
+    List<String> keyed = List.of("--identities", keys.toString());
     int port = freePort();
     List<String> seedArgs = new ArrayList<>(List.of("seed", "--port", "" + port, "--workdir",
-        dir.resolve("seed").toString(), "--cluster-config", fast.toString()));
+        dir.resolve("seed").toString(), "--cluster-config", fast.toString(), "--allowlist",
+        keys.resolve("allowlist.txt").toString()));
     seedArgs.addAll(run());
     Jvm seed = start("seed", seedArgs);
     seed.await(l -> l.startsWith("coordinator: starting a new run"));
-    Jvm m0 = startMember("m0", port, 0, fast,
-        List.of("--standby", "--workdir", dir.resolve("standby").toString()));
+    List<String> standby = new ArrayList<>(List.of("--standby", "--workdir", dir.resolve("standby").toString()));
+    standby.addAll(keyed);
+    Jvm m0 = startMember("m0", port, 0, 3, fast, standby);
     m0.await(l -> l.startsWith("flock member:")); // joins first: the oldest standby takes over
-    Jvm m1 = startMember("m1", port, 1, fast, List.of());
-    Jvm m2 = startMember("m2", port, 2, fast, List.of());
+    Jvm m1 = startMember("m1", port, 1, 3, fast, keyed);
+    Jvm m2 = startMember("m2", port, 2, 3, fast, keyed);
+    Jvm intruder = startMember("intruder", port, 6, 7, fast, List.of("--nodes", "1", "--identities",
+        strangers.toString()));
     m1.await(l -> l.startsWith("flock member:"));
     m2.await(l -> l.startsWith("flock member:"));
-    String first = seed.await(l -> l.startsWith("round 1/"));
-    assertTrue(first.contains("nodesParticipating=6/6"), first);
+    intruder.await(l -> l.startsWith("flock member:"));
+    String refused = seed.await(l -> l.contains("refused node-0006"));
+    assertTrue(refused.contains("is not on the federation's allowlist"), refused);
+    String first = seed.await(l -> ROUND.matcher(l).matches());
+    assertTrue(first.contains("nodesParticipating=6/6"), "the six allowlisted nodes, not the intruder: " + first);
 
-    // 1. SIGKILL a member. Round 2 starts right after round 1 is reported: the kill lands in it.
+    // 1. SIGKILL a member. The next round starts right after this one is reported: the kill lands in it.
     m2.kill();
     String withDropout = seed.await(l -> ROUND.matcher(l).matches() && !l.contains("dropouts=0"));
     assertFalse(withDropout.contains("FAILED"), "the quorum (3 of 6) carries the round: " + withDropout);
@@ -93,7 +108,7 @@ class ClusterProcessesTest {
     int dropoutRound = roundOf(withDropout);
 
     // 2. The member restarts with the same partition: its nodes register again and train.
-    Jvm again = startMember("m2-again", port, 2, fast, List.of());
+    Jvm again = startMember("m2-again", port, 2, 3, fast, keyed);
     again.await(l -> l.startsWith("flock member:"));
     String back = seed.await(l -> ROUND.matcher(l).matches() && roundOf(l) > dropoutRound
         && l.contains("nodesParticipating=6/6"));
@@ -105,6 +120,8 @@ class ClusterProcessesTest {
     List<Integer> seedRounds = seed.lines().stream().filter(l -> ROUND.matcher(l).matches())
         .map(ClusterProcessesTest::roundOf).toList();
     int last = seedRounds.get(seedRounds.size() - 1);
+    assertTrue(seed.lines().stream().filter(l -> ROUND.matcher(l).matches()).noneMatch(l -> l.contains("/7 ")),
+        "the intruder never trained");
     for (int r = 1; r <= last; r++) {
       assertEquals(r, seedRounds.get(r - 1), "the seed reported every round once: " + seedRounds);
     }
@@ -125,9 +142,12 @@ class ClusterProcessesTest {
     return Integer.parseInt(m.group(1));
   }
 
-  private Jvm startMember(String name, int seedPort, int index, Path clusterConfig, List<String> extra) {
-    List<String> args = new ArrayList<>(List.of("member", "--seed", "127.0.0.1:" + seedPort, "--nodes", "2",
-        "--partition", index + "/3", "--cluster-config", clusterConfig.toString()));
+  private Jvm startMember(String name, int seedPort, int index, int of, Path clusterConfig, List<String> extra) {
+    List<String> args = new ArrayList<>(List.of("member", "--seed", "127.0.0.1:" + seedPort, "--partition",
+        index + "/" + of, "--cluster-config", clusterConfig.toString()));
+    if (!extra.contains("--nodes")) {
+      args.addAll(List.of("--nodes", "2"));
+    }
     args.addAll(extra);
     args.addAll(data());
     return start(name, args);

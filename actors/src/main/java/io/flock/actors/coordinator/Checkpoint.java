@@ -25,6 +25,8 @@ import java.util.List;
  * @param clipping adaptive clipping's state, or null
  * @param reports every round's report so far, in order: the run's metrics
  * @param finished why the run ended, or null while it runs
+ * @param allowlist fingerprints of the node keys the run admits, or null when it admits every node:
+ *     a standby that takes over keeps admitting exactly these
  */
 public record Checkpoint(
     List<String> runArgs,
@@ -38,7 +40,8 @@ public record Checkpoint(
     PrivacyAccountant accountant,
     AdaptiveClipping clipping,
     List<RoundReport> reports,
-    String finished)
+    String finished,
+    List<String> allowlist)
     implements CborSerializable {
 
   /** Validates and copies. */
@@ -52,5 +55,6 @@ public record Checkpoint(
     }
     runArgs = runArgs == null ? List.of() : List.copyOf(runArgs);
     reports = reports == null ? List.of() : List.copyOf(reports);
+    allowlist = allowlist == null ? null : List.copyOf(allowlist);
   }
 }

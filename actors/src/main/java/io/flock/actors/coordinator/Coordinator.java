@@ -66,6 +66,8 @@ public final class Coordinator {
 
   private record CheckpointSaved(CheckpointStore.Saved saved) implements Command {}
 
+  private record NodeIdentified(TrainingNode.Identified identified) implements Command {}
+
   private record ListingUpdated(Receptionist.Listing listing) implements Command {}
 
   private enum StartTimeout implements Command {
@@ -168,6 +170,14 @@ public final class Coordinator {
   private final Persistence persistence;
   private final List<RoundReport> history = new ArrayList<>();
   private final ActorRef<CheckpointStore.Saved> savedAdapter;
+  // Signed admission (null: every listed node may train). Nodes are admitted by reference: a node
+  // that restarts (a new incarnation under the same name) proves its identity again.
+  private final Admission admission;
+  private final ActorRef<TrainingNode.Identified> identifiedAdapter;
+  private List<ActorRef<TrainingNode.Command>> listed = List.of();
+  private final java.util.Set<ActorRef<TrainingNode.Command>> admitted = new java.util.HashSet<>();
+  private final java.util.Map<String, ActorRef<TrainingNode.Command>> challenged = new java.util.HashMap<>();
+  private final java.util.Set<ActorRef<TrainingNode.Command>> refused = new java.util.HashSet<>();
 
   private Coordinator(
       ActorContext<Command> ctx,
@@ -181,6 +191,9 @@ public final class Coordinator {
     this.ctx = ctx;
     this.persistence = persistence;
     this.savedAdapter = ctx.messageAdapter(CheckpointStore.Saved.class, CheckpointSaved::new);
+    this.admission = settings.allowlist() == null ? null
+        : new Admission(settings.allowlist(), new java.security.SecureRandom());
+    this.identifiedAdapter = ctx.messageAdapter(TrainingNode.Identified.class, NodeIdentified::new);
     this.planner = planner;
     this.timers = timers;
     this.settings = settings;
@@ -213,7 +226,8 @@ public final class Coordinator {
     DifferentialPrivacy dp = planner.privacy();
     return new Checkpoint(persistence.runArgs(), round, completedRounds, consecutiveFailures, lastLoss,
         lastAccuracy, global, planner.optimizerState(), dp == null ? null : dp.accountant(),
-        dp == null ? null : dp.clipping(), history, finished);
+        dp == null ? null : dp.clipping(), history, finished,
+        settings.allowlist() == null ? null : settings.allowlist().fingerprints());
   }
 
   private boolean resumed() {
@@ -224,6 +238,10 @@ public final class Coordinator {
     return Behaviors.receive(Command.class)
         .onMessage(ListingUpdated.class, l -> {
           onListing(l);
+          return nodes.size() >= settings.awaitNodes() ? begin() : Behaviors.same();
+        })
+        .onMessage(NodeIdentified.class, i -> {
+          onIdentified(i);
           return nodes.size() >= settings.awaitNodes() ? begin() : Behaviors.same();
         })
         .onMessage(StartTimeout.class, t -> {
@@ -274,6 +292,10 @@ public final class Coordinator {
         .onMessage(Evaluated.class, this::onEvaluated)
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
         .onMessage(CheckpointSaved.class, this::onSavedOutOfBand)
+        .onMessage(NodeIdentified.class, i -> {
+          onIdentified(i);
+          return Behaviors.same();
+        })
         .onSignal(PostStop.class, s -> closeEvaluator())
         .build();
   }
@@ -303,6 +325,10 @@ public final class Coordinator {
           return Behaviors.same();
         })
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
+        .onMessage(NodeIdentified.class, i -> {
+          onIdentified(i);
+          return Behaviors.same();
+        })
         .onMessage(CheckpointSaved.class, s -> {
           if (s.saved().round() != report.round()) {
             logSaved(s.saved());
@@ -318,7 +344,41 @@ public final class Coordinator {
   }
 
   private void onListing(ListingUpdated l) {
-    nodes = new ArrayList<>(l.listing().getServiceInstances(TrainingNode.SERVICE_KEY));
+    listed = new ArrayList<>(l.listing().getServiceInstances(TrainingNode.SERVICE_KEY));
+    if (admission != null) {
+      admitted.retainAll(listed);
+      for (ActorRef<TrainingNode.Command> node : listed) {
+        String id = node.path().name();
+        if (!admitted.contains(node) && !refused.contains(node) && !node.equals(challenged.get(id))) {
+          challenged.put(id, node);
+          node.tell(new TrainingNode.Identify(admission.challenge(id), identifiedAdapter));
+        }
+      }
+    }
+    updateNodes();
+  }
+
+  /** The nodes rounds sample from: the listed ones, admitted ones only under an allowlist. */
+  private void updateNodes() {
+    nodes = admission == null ? listed : listed.stream().filter(admitted::contains).toList();
+  }
+
+  private void onIdentified(NodeIdentified msg) {
+    TrainingNode.Identified id = msg.identified();
+    ActorRef<TrainingNode.Command> node = challenged.remove(id.nodeId());
+    if (node == null) {
+      return;
+    }
+    String reason = admission.verify(id.nodeId(), id.publicKey(), id.signature());
+    if (reason == null) {
+      admitted.add(node);
+      ctx.getLog().info("admitted {} (key {})", id.nodeId(),
+          io.flock.privacy.identity.NodeIdentity.fingerprint(id.publicKey()).substring(0, 16));
+    } else {
+      refused.add(node);
+      ctx.getLog().warn("refused {}: {}", id.nodeId(), reason);
+    }
+    updateNodes();
   }
 
   private Behavior<Command> onGetGlobalModel(GetGlobalModel get) {

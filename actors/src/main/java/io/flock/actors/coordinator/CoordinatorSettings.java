@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param maxConsecutiveFailures abort after this many failed rounds in a row, >= 1
  * @param federatedEvaluation after each completed round, also ask sampled nodes to evaluate the
  *     new global model on their own held-out data (Flower's federated evaluation)
+ * @param allowlist when not null, only nodes that prove (by an ML-DSA-65 signature over a fresh
+ *     challenge, {@link Admission}) that they hold a key on this list are sampled; null admits
+ *     every node the receptionist lists (one JVM, a trusted network)
  */
 public record CoordinatorSettings(
     int rounds,
@@ -26,12 +29,27 @@ public record CoordinatorSettings(
     double targetLoss,
     double targetAccuracy,
     int maxConsecutiveFailures,
-    boolean federatedEvaluation) {
+    boolean federatedEvaluation,
+    io.flock.privacy.identity.Allowlist allowlist) {
+
+  /** Settings that admit every listed node. */
+  public CoordinatorSettings(int rounds, int awaitNodes, Duration startTimeout, RoundSettings round, long seed,
+      double targetLoss, double targetAccuracy, int maxConsecutiveFailures, boolean federatedEvaluation) {
+    this(rounds, awaitNodes, startTimeout, round, seed, targetLoss, targetAccuracy, maxConsecutiveFailures,
+        federatedEvaluation, null);
+  }
+
+  /** These settings, admitting only nodes with a key on {@code list}. */
+  public CoordinatorSettings withAllowlist(io.flock.privacy.identity.Allowlist list) {
+    return new CoordinatorSettings(rounds, awaitNodes, startTimeout, round, seed, targetLoss, targetAccuracy,
+        maxConsecutiveFailures, federatedEvaluation, list);
+  }
 
   /** Settings without federated evaluation. */
   public CoordinatorSettings(int rounds, int awaitNodes, Duration startTimeout, RoundSettings round, long seed,
       double targetLoss, double targetAccuracy, int maxConsecutiveFailures) {
-    this(rounds, awaitNodes, startTimeout, round, seed, targetLoss, targetAccuracy, maxConsecutiveFailures, false);
+    this(rounds, awaitNodes, startTimeout, round, seed, targetLoss, targetAccuracy, maxConsecutiveFailures, false,
+        null);
   }
 
   /** Validates every field; the message names the field and the rule. */

@@ -67,6 +67,18 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       long round, ModelWeights global, ActorRef<FederatedEvaluator.EvalReply> replyTo)
       implements Command, CborSerializable {}
 
+  /**
+   * Prove this node's identity: sign {@code Admission.message(challenge, nodeId)} with the node's
+   * ML-DSA-65 key. Sent by the coordinator when it discovers the node.
+   */
+  public record Identify(byte[] challenge, ActorRef<Identified> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * The answer to {@link Identify}: the node's encoded public key and its signature; both empty
+   * when the node has no identity key.
+   */
+  public record Identified(String nodeId, byte[] publicKey, byte[] signature) implements CborSerializable {}
+
   private record WorkerReplied(TrainingWorker.Result result) implements Command {}
 
   /**
@@ -82,7 +94,8 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
    *     threat model of Blanchard et al. 2017 and Yin et al. 2018)
    */
   public record Setup(
-      String nodeId, NodeData data, NodeData evalData, ModelLayout layout, long nodeSeed, double updateScale) {
+      String nodeId, NodeData data, NodeData evalData, ModelLayout layout, long nodeSeed, double updateScale,
+      io.flock.privacy.identity.NodeIdentity identity) {
 
     /** Validates the parts. */
     public Setup {
@@ -96,17 +109,22 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
 
     /** An honest node without held-out data. */
     public static Setup of(String nodeId, NodeData data, ModelLayout layout, long nodeSeed) {
-      return new Setup(nodeId, data, null, layout, nodeSeed, 1.0);
+      return new Setup(nodeId, data, null, layout, nodeSeed, 1.0, null);
     }
 
     /** This node with held-out data for federated evaluation. */
     public Setup withEvalData(NodeData evalData) {
-      return new Setup(nodeId, data, evalData, layout, nodeSeed, updateScale);
+      return new Setup(nodeId, data, evalData, layout, nodeSeed, updateScale, identity);
     }
 
     /** This node scaling its updates by {@code scale}. */
     public Setup withUpdateScale(double scale) {
-      return new Setup(nodeId, data, evalData, layout, nodeSeed, scale);
+      return new Setup(nodeId, data, evalData, layout, nodeSeed, scale, identity);
+    }
+
+    /** This node proving its identity with {@code key} when the coordinator asks. */
+    public Setup withIdentity(io.flock.privacy.identity.NodeIdentity key) {
+      return new Setup(nodeId, data, evalData, layout, nodeSeed, updateScale, key);
     }
   }
 
@@ -134,6 +152,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   private final long nodeSeed;
   private final ActorRef<TrainingWorker.Command> workers;
   private final double updateScale;
+  private final io.flock.privacy.identity.NodeIdentity identity;
   private final ActorRef<TrainingWorker.Result> workerAdapter;
   private final Map<String, TrainRequest> inFlight = new HashMap<>();
   private long lastRound = Long.MIN_VALUE;
@@ -146,6 +165,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     super(ctx);
     this.evalData = setup.evalData();
     this.updateScale = setup.updateScale();
+    this.identity = setup.identity();
     this.nodeId = setup.nodeId();
     this.data = setup.data();
     this.layout = setup.layout();
@@ -159,8 +179,19 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     return newReceiveBuilder()
         .onMessage(TrainRequest.class, this::onTrainRequest)
         .onMessage(EvaluateRequest.class, this::onEvaluateRequest)
+        .onMessage(Identify.class, this::onIdentify)
         .onMessage(WorkerReplied.class, this::onWorkerReplied)
         .build();
+  }
+
+  private Behavior<Command> onIdentify(Identify req) {
+    if (identity == null || req.challenge() == null) {
+      req.replyTo().tell(new Identified(nodeId, new byte[0], new byte[0]));
+    } else {
+      byte[] message = io.flock.actors.coordinator.Admission.message(req.challenge(), nodeId);
+      req.replyTo().tell(new Identified(nodeId, identity.publicKey(), identity.sign(message)));
+    }
+    return this;
   }
 
   private Behavior<Command> onTrainRequest(TrainRequest req) {

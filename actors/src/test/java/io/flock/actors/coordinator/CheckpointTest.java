@@ -79,7 +79,8 @@ class CheckpointTest {
         List.of(new io.flock.actors.protocol.Dropout("node-1-0", io.flock.actors.protocol.DropoutReason.CRASHED,
             "node stopped during the round")), 120, 4, 0.8, Double.NaN, Double.NaN, 0);
     Checkpoint full = new Checkpoint(List.of("--dp-epsilon", "2"), 3, 2, 1, 0.4, Double.NaN, INITIAL,
-        momentum.snapshot(), accountant, clipping, List.of(report), "all 3 rounds done");
+        momentum.snapshot(), accountant, clipping, List.of(report), "all 3 rounds done",
+        List.of("ab".repeat(32)));
     files.write(full);
     Checkpoint back = files.readLatest();
     assertEquals(full.optimizer(), back.optimizer());
@@ -87,6 +88,7 @@ class CheckpointTest {
     assertEquals(clipping, back.clipping());
     assertEquals(List.of(report), back.reports());
     assertEquals("all 3 rounds done", back.finished());
+    assertEquals(List.of("ab".repeat(32)), back.allowlist());
     assertTrue(Double.isNaN(back.lastAccuracy()));
   }
 
@@ -166,7 +168,7 @@ class CheckpointTest {
     assertEquals(2, saved.reports().size());
     Checkpoint resumeFrom = new Checkpoint(saved.runArgs(), saved.round(), saved.completedRounds(),
         saved.consecutiveFailures(), saved.lastLoss(), saved.lastAccuracy(), saved.global(), saved.optimizer(),
-        saved.accountant(), saved.clipping(), saved.reports(), null); // as if it died before finishing
+        saved.accountant(), saved.clipping(), saved.reports(), null, null); // as if it died before finishing
     TestProbe<Coordinator.Event> second = testKit.createTestProbe();
     testKit.spawn(Coordinator.create(settings(4), INITIAL, Strategies.create("fedavgm", StrategyOptions.defaults()),
         null, null, second.ref(), new Coordinator.Persistence(resumeFrom, store, saved.runArgs())), "c2");
@@ -204,7 +206,7 @@ class CheckpointTest {
   private static Checkpoint checkpoint(long round, ModelWeights global) {
     var optimizer = Strategies.create("fedavg", StrategyOptions.defaults()).newServerOptimizer().snapshot();
     return new Checkpoint(List.of("--rounds", "5"), round, (int) round, 0, 0.5, Double.NaN, global, optimizer,
-        null, null, List.of(), null);
+        null, null, List.of(), null, null);
   }
 
   private void spawnNode(String nodeId, int samples, float[] delta) {

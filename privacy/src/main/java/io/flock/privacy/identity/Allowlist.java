@@ -62,6 +62,11 @@ public final class Allowlist {
     return fingerprints.contains(NodeIdentity.fingerprint(encodedPublicKey));
   }
 
+  /** The fingerprints, sorted. */
+  public java.util.List<String> fingerprints() {
+    return fingerprints.stream().sorted().toList();
+  }
+
   /** Number of admitted keys. */
   public int size() {
     return fingerprints.size();

@@ -1,0 +1,85 @@
+package io.flock.actors.coordinator;
+
+import io.flock.privacy.identity.Allowlist;
+import io.flock.privacy.identity.NodeIdentity;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Which nodes may train: signed registration against the federation's allowlist. The coordinator
+ * sends each node it discovers a fresh random challenge; the node signs {@link #message} (a
+ * domain tag, the challenge and its node id) with its ML-DSA-65 identity key and answers with its
+ * public key and the signature. A node is admitted when the signature verifies under that key,
+ * the key's fingerprint is on the allowlist and the node id is the one challenged. A fresh
+ * challenge per discovery makes a recorded answer useless to anybody else. Pure logic; the
+ * coordinator owns one and calls it from its own thread.
+ */
+public final class Admission {
+
+  private static final byte[] DOMAIN = "flock-admission-v1".getBytes(StandardCharsets.US_ASCII);
+
+  private final Allowlist allowlist;
+  private final SecureRandom random;
+  private final Map<String, byte[]> challenges = new HashMap<>();
+
+  public Admission(Allowlist allowlist, SecureRandom random) {
+    this.allowlist = allowlist;
+    this.random = random;
+  }
+
+  /** The bytes a node signs: domain tag, challenge, node id (length-prefixed). */
+  public static byte[] message(byte[] challenge, String nodeId) {
+    byte[] id = nodeId.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(DOMAIN.length + 4 + challenge.length + 4 + id.length)
+        .put(DOMAIN).putInt(challenge.length).put(challenge).putInt(id.length).put(id).array();
+  }
+
+  /** A new 32-byte challenge for {@code nodeId}, replacing any earlier one. */
+  public byte[] challenge(String nodeId) {
+    byte[] c = new byte[32];
+    random.nextBytes(c);
+    challenges.put(nodeId, c);
+    return c.clone();
+  }
+
+  /** Whether a challenge to {@code nodeId} is unanswered. */
+  public boolean pending(String nodeId) {
+    return challenges.containsKey(nodeId);
+  }
+
+  /** Forgets the challenge of a node that left. */
+  public void forget(String nodeId) {
+    challenges.remove(nodeId);
+  }
+
+  /**
+   * Checks an answer; the challenge is used up either way.
+   *
+   * @return null when the node is admitted, else why not
+   */
+  public String verify(String nodeId, byte[] publicKey, byte[] signature) {
+    byte[] challenge = challenges.remove(nodeId);
+    if (challenge == null) {
+      return "no challenge is pending for " + nodeId;
+    }
+    if (publicKey == null || publicKey.length == 0 || signature == null) {
+      return "the node has no identity key (start its member with --identities DIR)";
+    }
+    boolean valid;
+    try {
+      valid = NodeIdentity.verify(publicKey, message(challenge, nodeId), signature);
+    } catch (IllegalArgumentException e) {
+      return "malformed public key or signature: " + e.getMessage();
+    }
+    if (!valid) {
+      return "the signature does not verify under the node's public key";
+    }
+    if (!allowlist.admits(publicKey)) {
+      return "key " + NodeIdentity.fingerprint(publicKey) + " is not on the federation's allowlist";
+    }
+    return null;
+  }
+}
