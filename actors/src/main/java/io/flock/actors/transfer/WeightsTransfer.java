@@ -157,9 +157,12 @@ public final class WeightsTransfer {
             "more than the " + values.length + " promised values arrived (" + layout.describe()
                 + ")");
       }
-      ByteBuffer buf = chunk.asByteBuffer();
-      crc.update(buf.duplicate());
-      buf.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values, filled, count);
+      byte[] bytesOfChunk = chunk.toArrayUnsafe(); // no copy for a compact chunk, as received
+      crc.update(bytesOfChunk, 0, bytes);
+      ByteBuffer.wrap(bytesOfChunk, 0, bytes)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer()
+          .get(values, filled, count);
       filled += count;
     }
 
