@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code flock bench NAME}: reproductions and measurements that take minutes, not tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that reproduce papers' experiments.",
-    subcommands = {BenchCommand.FedProxSynthetic.class, RobustnessBenchCommand.class})
+    subcommands = {BenchCommand.FedProxSynthetic.class, RobustnessBenchCommand.class, WireBenchCommand.class})
 final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -23,7 +23,7 @@ final class BenchCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing benchmark: `flock bench fedprox-synthetic` or `flock bench robustness`");
+        "missing benchmark: `flock bench fedprox-synthetic`, `flock bench robustness` or `flock bench wire`");
   }
 
   static void writeJson(Path file, Object value) throws java.io.IOException {

@@ -245,4 +245,14 @@ class FlockCliTest {
     assertEquals(2, bad.exitCode());
     assertTrue(bad.err().contains("member name '../x'"), bad.err());
   }
+
+  @Test
+  void benchWireRejectsBadRepsAndUnknownDesignsBeforeStartingAJvm() {
+    Run reps = run("bench", "wire", "--reps", "0");
+    assertEquals(2, reps.exitCode());
+    assertTrue(reps.err().contains("--reps must be >= 1, was 0"), reps.err());
+    Run design = run("bench", "wire", "--designs", "carrier-pigeon");
+    assertEquals(2, design.exitCode());
+    assertTrue(design.err().contains("unknown design 'carrier-pigeon'"), design.err());
+  }
 }

@@ -36,6 +36,8 @@ public final class ModelWeights {
   // validation (the round manager's and the aggregator's). A benign race, as String.hash: racing
   // threads compute and store the same int.
   private int nonFinite = UNSCANNED;
+  // Cached checksum(), -1 before the first call (a CRC32 is in [0, 2^32)); same benign race.
+  private long crc32 = -1;
 
   private ModelWeights(ModelLayout layout, float[] values, boolean trusted) {
     if (layout == null) {
@@ -99,6 +101,22 @@ public final class ModelWeights {
   byte[] payloadBytes() {
     ByteBuffer buf = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buf.asFloatBuffer().put(values);
+    return buf.array();
+  }
+
+  /**
+   * Values {@code [from, from + count)} as little-endian float32 bytes: one slice of the wire
+   * payload, for streaming big models in chunks (the concatenation of consecutive slices is the
+   * payload that {@link #checksum()} fingerprints).
+   */
+  public byte[] payloadSlice(int from, int count) {
+    if (from < 0 || count < 0 || from > values.length - count) {
+      throw new IllegalArgumentException(
+          "slice [" + from + ", " + from + " + " + count + ") outside the " + values.length
+              + " values");
+    }
+    ByteBuffer buf = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    buf.asFloatBuffer().put(values, from, count);
     return buf.array();
   }
 
@@ -224,12 +242,31 @@ public final class ModelWeights {
     return r;
   }
 
-  /** CRC32 of the wire payload: a short fingerprint for logs. */
+  /**
+   * CRC32 of the wire payload (little-endian float32 bytes): a short fingerprint for logs and the
+   * end-to-end check of streamed transfers. Computed once per instance, in blocks, without a copy
+   * of the whole payload.
+   */
   public long checksum() {
-    CRC32 crc = new CRC32();
-    crc.update(payloadBytes());
-    return crc.getValue();
+    long r = crc32;
+    if (r < 0) {
+      CRC32 crc = new CRC32();
+      ByteBuffer block = ByteBuffer.allocate(CRC_BLOCK * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      for (int from = 0; from < values.length; from += CRC_BLOCK) {
+        int count = Math.min(CRC_BLOCK, values.length - from);
+        block.clear();
+        block.asFloatBuffer().put(values, from, count);
+        block.limit(count * Float.BYTES);
+        crc.update(block);
+      }
+      r = crc.getValue();
+      crc32 = r;
+    }
+    return r;
   }
+
+  /** Floats per block of {@link #checksum()}: 256 KiB of bytes. */
+  private static final int CRC_BLOCK = 64 * 1024;
 
   private void requireSameLayout(ModelWeights other) {
     if (!layout.equals(other.layout)) {

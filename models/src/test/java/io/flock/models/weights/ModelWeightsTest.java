@@ -83,4 +83,28 @@ class ModelWeightsTest {
     assertEquals(2, w.firstNonFinite());
     assertEquals(-1, ModelWeights.zeros(LAYOUT).firstNonFinite());
   }
+
+  @Test
+  void slicesConcatenateToThePayloadAndTheChecksumIsItsCrc32() {
+    int n = 200_003; // more than one checksum block, not a multiple of it
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (i % 7 == 0) ? -i : i * 0.25f;
+    }
+    ModelWeights w = ModelWeights.of(new ModelLayout(List.of(ParamSpec.of("w", n))), v);
+    byte[] whole = w.payloadBytes();
+    java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+    for (int from = 0; from < n; from += 65_536) {
+      joined.writeBytes(w.payloadSlice(from, Math.min(65_536, n - from)));
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(whole, joined.toByteArray());
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(whole);
+    assertEquals(crc.getValue(), w.checksum());
+    assertEquals(crc.getValue(), w.checksum()); // cached
+    assertEquals(0, w.payloadSlice(n, 0).length);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> w.payloadSlice(n - 1, 2));
+    assertTrue(e.getMessage().contains("outside the 200003 values"), e.getMessage());
+  }
 }

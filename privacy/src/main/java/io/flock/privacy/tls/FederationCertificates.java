@@ -46,8 +46,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A federation's certificate authority and its members' TLS certificates, for Artery's mutually
  * authenticated TLS: one CA per federation, one EC P-256 key and certificate per member, PKCS12
  * key stores with random passwords, and a trust store holding only the CA, so that with mutual
- * authentication only holders of this CA's certificates can connect. ({@link #issuedBy} checks a
- * chain here; the cluster's handshake itself is exercised once the multi-JVM deployment exists.)
+ * authentication only holders of this CA's certificates can connect ({@link #issuedBy} checks a
+ * chain; {@code ArteryTlsClusterTest} in cluster-config runs the cluster handshake with them).
  *
  * <p>Certificates are built with Bouncy Castle's PKIX API through an explicit provider instance
  * (no JVM-global provider registration). Files: {@code ca.p12} (the CA key: keep it offline),

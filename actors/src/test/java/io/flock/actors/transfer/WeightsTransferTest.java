@@ -1,0 +1,180 @@
+package io.flock.actors.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.flock.actors.testing.Fixtures;
+import io.flock.models.weights.ModelLayout;
+import io.flock.models.weights.ModelWeights;
+import io.flock.models.weights.ParamSpec;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Weights streamed between two actor systems of this JVM over real Artery TCP on 127.0.0.1: the
+ * payload is serialized by the sender's system and decoded by the receiver's, so the receiver's
+ * stream talks to the sender's over the wire exactly as between two JVMs.
+ */
+@ExtendWith(LogCapturingExtension.class)
+class WeightsTransferTest {
+
+  private static final Config REMOTE =
+      ConfigFactory.parseString(
+          """
+          pekko.actor.provider = remote
+          pekko.remote.artery.canonical.hostname = 127.0.0.1
+          pekko.remote.artery.canonical.port = 0
+          flock.transfer.idle-timeout = 2s
+          """);
+
+  private ActorTestKit sender;
+  private ActorTestKit receiver;
+
+  @BeforeEach
+  void start() {
+    sender = ActorTestKit.create("sender", REMOTE.withFallback(Fixtures.testConfig()));
+    receiver = ActorTestKit.create("receiver", REMOTE.withFallback(Fixtures.testConfig()));
+  }
+
+  @AfterEach
+  void stop() {
+    receiver.shutdownTestKit();
+    sender.shutdownTestKit();
+  }
+
+  /** 1,000,003 values: eight chunks of 128 KiB and a short last one. */
+  static ModelWeights weights(int n, int seed) {
+    float[] v = new float[n];
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    v[n / 2] = Float.intBitsToFloat(0x7fc00001); // a NaN with payload: must arrive bit for bit
+    v[n - 1] = -0.0f;
+    return ModelWeights.wrap(
+        new ModelLayout(List.of(ParamSpec.of("w", n - 3), ParamSpec.of("b", 3))), v);
+  }
+
+  /** The payload as the receiver's system decodes it from the sender's serializer output. */
+  private WeightsPayload overTheWire(WeightsPayload payload) {
+    Serialization out = SerializationExtension.get(sender.system());
+    byte[] bytes = out.serialize(payload).get();
+    var serializer = out.findSerializerFor(payload);
+    assertEquals("jackson-cbor", serializerName(serializer.identifier()));
+    return (WeightsPayload)
+        SerializationExtension.get(receiver.system())
+            .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, payload))
+            .get();
+  }
+
+  private static String serializerName(int id) {
+    return id == 33 ? "jackson-cbor" : "serializer " + id;
+  }
+
+  private static ModelWeights await(CompletionStage<ModelWeights> stage) throws Exception {
+    return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void streamedWeightsArriveBitExactAcrossActorSystems() throws Exception {
+    ModelWeights w = weights(1_000_003, 1);
+    WeightsPayload.Streamed offered = WeightsTransfer.offer(w, sender.system());
+    WeightsPayload received = overTheWire(offered);
+    assertInstanceOf(WeightsPayload.Streamed.class, received);
+    assertEquals(w.layout(), received.layout());
+    ModelWeights back = await(WeightsTransfer.fetch(received, receiver.system()));
+    assertEquals(w, back); // bitwise, NaN payload and -0.0 included
+    assertEquals(w.checksum(), back.checksum());
+  }
+
+  @Test
+  void localRecipientsAndSmallWeightsTravelInline() throws Exception {
+    ModelWeights big = weights(100_000, 2); // 400 kB: above the 128 KiB inline limit
+    ActorSystem<Void> local = sender.system();
+    var localProbe = sender.createTestProbe();
+    assertInstanceOf(
+        WeightsPayload.Inline.class, WeightsTransfer.payloadFor(big, localProbe.ref(), local));
+    var remoteRef =
+        org.apache.pekko.actor.typed.ActorRefResolver.get(local)
+            .resolveActorRef(
+                org.apache.pekko.actor.typed.ActorRefResolver.get(receiver.system())
+                    .toSerializationFormat(receiver.createTestProbe().ref()));
+    assertTrue(remoteRef.path().address().hasGlobalScope());
+    assertInstanceOf(
+        WeightsPayload.Streamed.class, WeightsTransfer.payloadFor(big, remoteRef, local));
+    ModelWeights small = weights(1000, 3);
+    WeightsPayload inline = WeightsTransfer.payloadFor(small, remoteRef, local);
+    assertInstanceOf(WeightsPayload.Inline.class, inline);
+    assertEquals(small, await(WeightsTransfer.fetch(overTheWire(inline), receiver.system())));
+  }
+
+  @Test
+  void aChecksumMismatchFailsTheFetch() {
+    ModelWeights w = weights(300_000, 4);
+    WeightsPayload.Streamed offered = WeightsTransfer.offer(w, sender.system());
+    WeightsPayload.Streamed tampered =
+        new WeightsPayload.Streamed(offered.layout(), offered.crc32() ^ 1, offered.chunks());
+    WeightsTransferException e = failure(WeightsTransfer.fetch(overTheWire(tampered), receiver.system()));
+    assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+  }
+
+  @Test
+  void aStreamShorterThanItsLayoutFailsTheFetch() {
+    ModelWeights w = weights(300_000, 5);
+    WeightsPayload.Streamed offered = WeightsTransfer.offer(w, sender.system());
+    ModelLayout bigger = new ModelLayout(List.of(ParamSpec.of("w", 300_001)));
+    WeightsTransferException e =
+        failure(
+            WeightsTransfer.fetch(
+                overTheWire(new WeightsPayload.Streamed(bigger, offered.crc32(), offered.chunks())),
+                receiver.system()));
+    assertTrue(e.getMessage().contains("ended after 300000 of 300001 values"), e.getMessage());
+  }
+
+  @Test
+  void aSenderThatLeavesFailsTheFetchWithinTheIdleTimeout() {
+    WeightsPayload.Streamed offered = WeightsTransfer.offer(weights(300_000, 6), sender.system());
+    WeightsPayload received = overTheWire(offered);
+    sender.shutdownTestKit(); // the sender's JVM is gone before the receiver asks for a chunk
+    WeightsTransferException e = failure(WeightsTransfer.fetch(received, receiver.system()));
+    assertTrue(e.getMessage().contains("transfer of Streamed[params=300000"), e.getMessage());
+  }
+
+  @Test
+  void chunksThatDoNotFitArteryFramesAreRejectedUpFront() {
+    Config tooBig =
+        ConfigFactory.parseString("flock.transfer.chunk-size = 250 KiB").withFallback(
+            REMOTE.withFallback(Fixtures.testConfig()));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> TransferSettings.from(tooBig));
+    assertTrue(e.getMessage().contains("maximum-frame-size (262144 bytes)"), e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TransferSettings.from(
+            ConfigFactory.parseString("flock.transfer.chunk-size = 4098").withFallback(REMOTE)
+                .withFallback(Fixtures.testConfig())));
+  }
+
+  private static WeightsTransferException failure(CompletionStage<ModelWeights> stage) {
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class, () -> stage.toCompletableFuture().get(30, TimeUnit.SECONDS));
+    return assertInstanceOf(WeightsTransferException.class, e.getCause());
+  }
+}
