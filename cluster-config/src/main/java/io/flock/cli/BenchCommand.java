@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code flock bench NAME}: reproductions and measurements that take minutes, not tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks that reproduce papers' experiments.",
-    subcommands = {BenchCommand.FedProxSynthetic.class, RobustnessBenchCommand.class})
+    description = "Benchmarks that reproduce papers' experiments and measure the data pipeline and training speed.",
+    subcommands = {BenchCommand.FedProxSynthetic.class, RobustnessBenchCommand.class,
+        DataBenchCommand.Loader.class, DataBenchCommand.Steps.class})
 final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -23,7 +24,7 @@ final class BenchCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing benchmark: `flock bench fedprox-synthetic` or `flock bench robustness`");
+        "missing benchmark: `flock bench fedprox-synthetic`, `robustness`, `loader` or `steps`");
   }
 
   static void writeJson(Path file, Object value) throws java.io.IOException {

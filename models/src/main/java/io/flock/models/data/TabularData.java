@@ -22,7 +22,7 @@ import java.util.Map;
  *   <li>{@code german-credit}: the Statlog German credit data (Hofmann 1994), 1,000 rows x 20
  *       attributes, label 0 = good, 1 = bad, as Weka ships it ({@code credit-g.arff} of Debian's
  *       {@code weka}); the 13 nominal attributes are one-hot encoded (in the order the ARFF header
- *       declares their values), the 7 numeric ones standardized: 61 features.
+ *       declares their values), the 7 numeric ones standardized: 63 features.
  * </ul>
  */
 public final class TabularData {
