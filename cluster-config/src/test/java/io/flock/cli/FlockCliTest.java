@@ -54,7 +54,7 @@ class FlockCliTest {
   void unknownPartitionIsRejected() {
     Run r = run("simulate", "--partition", "pathological");
     assertEquals(2, r.exitCode());
-    assertTrue(r.err().contains("--partition must be iid, shards, dirichlet or quantity"), r.err());
+    assertTrue(r.err().contains("--partition must be iid, shards, dirichlet, quantity or natural"), r.err());
   }
 
   @Test
