@@ -14,8 +14,10 @@ import picocli.CommandLine.Option;
 
 /** {@code flock bench NAME}: reproductions and measurements that take minutes, not tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks that reproduce papers' experiments.",
-    subcommands = {BenchCommand.FedProxSynthetic.class, RobustnessBenchCommand.class, WireBenchCommand.class})
+    description = "Benchmarks that reproduce papers' experiments and measure the data pipeline, training and"
+        + " transfer speed.",
+    subcommands = {BenchCommand.FedProxSynthetic.class, RobustnessBenchCommand.class,
+        DataBenchCommand.Loader.class, DataBenchCommand.Steps.class, WireBenchCommand.class})
 final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -23,7 +25,7 @@ final class BenchCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing benchmark: `flock bench fedprox-synthetic`, `flock bench robustness` or `flock bench wire`");
+        "missing benchmark: `flock bench fedprox-synthetic`, `robustness`, `loader`, `steps` or `wire`");
   }
 
   static void writeJson(Path file, Object value) throws java.io.IOException {

@@ -9,10 +9,11 @@ import io.flock.models.data.Partitioner;
 import io.flock.models.aggregation.DifferentialPrivacy;
 import io.flock.models.aggregation.Strategies;
 import io.flock.models.aggregation.StrategyOptions;
-import io.flock.models.zoo.ModelSpec;
 import io.flock.models.zoo.ModelZoo;
 import io.flock.privacy.dp.Conversion;
+import io.flock.models.training.DataSettings;
 import io.flock.simulations.DpConfig;
+import io.flock.simulations.FederatedData;
 import java.util.Locale;
 import io.flock.simulations.Simulation;
 import io.flock.simulations.SimulationConfig;
@@ -62,10 +63,11 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "0.1", description = "Local SGD learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
-  @Option(names = "--partition", defaultValue = "iid", paramLabel = "iid|shards|dirichlet|quantity",
+  @Option(names = "--partition", defaultValue = "iid", paramLabel = "iid|shards|dirichlet|quantity|natural",
       description = "Data split: iid; shards (2 label shards per node, McMahan et al.'s non-IID); dirichlet "
-          + "(per-class shares from Dir(alpha), Hsu et al. 2019); or quantity (IID labels, node sizes from "
-          + "Dir(alpha), Li et al. 2022) (default: ${DEFAULT-VALUE}).")
+          + "(per-class shares from Dir(alpha), Hsu et al. 2019); quantity (IID labels, node sizes from "
+          + "Dir(alpha), Li et al. 2022); or natural (austen: one node per book, --nodes 6) "
+          + "(default: ${DEFAULT-VALUE}).")
   String partition;
 
   @Option(names = "--dirichlet-alpha", defaultValue = "0.5",
@@ -81,14 +83,38 @@ final class SimulateCommand implements Callable<Integer> {
   Path metricsOut;
 
   @Option(names = "--model", defaultValue = ModelZoo.MLP_2NN,
-      description = "Model: mlp-2nn, logistic or cnn (`flock models` lists them) (default: ${DEFAULT-VALUE}).")
+      description = "Model: mlp-2nn, logistic, cnn, resnet18 (images); logistic, mlp-2nn (tabular, synthetic);"
+          + " char-lm, gpt-mini, bert-tiny (austen). `flock models` lists them (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--dataset", defaultValue = "mnist",
-      description = "mnist, fashion-mnist (Debian package dataset-fashion-mnist), or synthetic: FedProx's "
-          + "Synthetic(1,1), 30 devices with their own partition (use --nodes 30 --model logistic) "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "mnist, fashion-mnist, breast-cancer, german-credit, synthetic (FedProx's Synthetic(1,1),"
+          + " 30 devices with their own partition: --nodes 30) or austen (six novels; --partition natural"
+          + " --nodes 6 for one node per book). `flock datasets` lists them (default: ${DEFAULT-VALUE}).")
   String dataset;
+
+  @Option(names = "--max-steps", defaultValue = "0",
+      description = "Most local SGD steps per node and round; 0 = all --local-epochs (default: ${DEFAULT-VALUE}).")
+  int maxSteps;
+
+  @Option(names = "--test-limit", defaultValue = "0",
+      description = "Evaluate the global model on at most N test samples spread over the test set; 0 = all"
+          + " (default: ${DEFAULT-VALUE}).")
+  int testLimit;
+
+  @Option(names = "--loader-workers", defaultValue = "0",
+      description = "Threads per trainer that assemble and augment batches ahead; 0 = on the training thread"
+          + " (default: ${DEFAULT-VALUE}).")
+  int loaderWorkers;
+
+  @Option(names = "--prefetch", defaultValue = "2",
+      description = "Batches in flight per loader worker (default: ${DEFAULT-VALUE}).")
+  int prefetch;
+
+  @Option(names = "--augment", defaultValue = "false",
+      description = "Augment training data: images random crop (2 px padding), flip, noise 0.01; language"
+          + " models token dropout and swaps 0.05 (default: ${DEFAULT-VALUE}).")
+  boolean augment;
 
   @Option(names = "--target-accuracy", defaultValue = "0.97",
       description = "Stop when test accuracy reaches this; 0 = never (default: ${DEFAULT-VALUE}).")
@@ -261,27 +287,18 @@ final class SimulateCommand implements Callable<Integer> {
     return f.aborted() ? 3 : 0;
   }
 
-  private static String classifierNames() {
-    return ModelZoo.all().stream()
-        .filter(m -> m.task() == ModelSpec.Task.CLASSIFICATION)
-        .map(ModelSpec::name)
-        .collect(java.util.stream.Collectors.joining(", "));
-  }
-
   SimulationConfig config() {
     Partitioner.Scheme scheme = switch (partition.toLowerCase(java.util.Locale.ROOT)) {
       case "iid" -> Partitioner.Scheme.IID;
       case "shards" -> Partitioner.Scheme.SHARDS;
       case "dirichlet" -> Partitioner.Scheme.DIRICHLET;
       case "quantity" -> Partitioner.Scheme.QUANTITY;
+      case "natural" -> Partitioner.Scheme.NATURAL;
       default -> throw new CommandLine.ParameterException(spec.commandLine(),
-          "--partition must be iid, shards, dirichlet or quantity, was '" + partition + "'");
+          "--partition must be iid, shards, dirichlet, quantity or natural, was '" + partition + "'");
     };
     try {
-      if (ModelZoo.get(model).task() != ModelSpec.Task.CLASSIFICATION) {
-        throw new IllegalArgumentException("--model " + model + " reads token ids; simulate trains"
-            + " classifiers on labelled data sets, choose one of " + classifierNames());
-      }
+      FederatedData.checkPair(model, dataset);
       if (roundTimeoutSeconds <= 0) {
         throw new IllegalArgumentException("--round-timeout must be > 0 seconds, was " + roundTimeoutSeconds);
       }
@@ -290,7 +307,8 @@ final class SimulateCommand implements Callable<Integer> {
       return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize, learningRate,
           scheme, seed, minNodes, minFraction, Duration.ofSeconds(roundTimeoutSeconds), targetLoss,
           targetAccuracy, dataDir, trainLimit, clipNorm, gpu, strategy, options, stragglers, dpConfig(),
-          attackers, attackScale, federatedEval, dirichletAlpha);
+          attackers, attackScale, federatedEval, dirichletAlpha, maxSteps, testLimit,
+          new DataSettings(loaderWorkers, prefetch, augment));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), optionNames(e.getMessage()));
     }

@@ -54,7 +54,7 @@ class FlockCliTest {
   void unknownPartitionIsRejected() {
     Run r = run("simulate", "--partition", "pathological");
     assertEquals(2, r.exitCode());
-    assertTrue(r.err().contains("--partition must be iid, shards, dirichlet or quantity"), r.err());
+    assertTrue(r.err().contains("--partition must be iid, shards, dirichlet, quantity or natural"), r.err());
   }
 
   @Test
@@ -65,11 +65,21 @@ class FlockCliTest {
   }
 
   @Test
-  void tokenModelIsRejectedBySimulateNamingTheClassifiers() {
+  void tokenModelOnAnImageDataSetIsRejectedNamingTheSensibleDataSets() {
     Run r = run("simulate", "--model", "gpt-mini");
     assertEquals(2, r.exitCode());
-    assertTrue(r.err().contains("--model gpt-mini reads token ids"), r.err());
-    assertTrue(r.err().contains("mlp-2nn, logistic, cnn, resnet18"), r.err());
+    assertTrue(r.err().contains("--model gpt-mini does not fit --dataset mnist: models for mnist are mlp-2nn,"
+        + " logistic, cnn, resnet18; gpt-mini trains on austen"), r.err());
+  }
+
+  @Test
+  void datasetsListsEveryDataSetWithItsSourceAndStatus() {
+    Run r = run("datasets", "--data-dir", tmp.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    for (String line : new String[] {"breast-cancer  missing   python3-sklearn (Debian)",
+        "german-credit  missing   weka (Debian)", "austen         missing   r-cran-janeaustenr (Debian)"}) {
+      assertTrue(r.out().contains(line), line + " missing from:\n" + r.out());
+    }
   }
 
   @Test

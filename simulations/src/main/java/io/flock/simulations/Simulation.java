@@ -58,7 +58,7 @@ public final class Simulation {
     // data set is loaded or fetched.
     Strategy strategy = Strategies.create(config.strategy(), config.strategyOptions());
     TrainConfig train = new TrainConfig(
-        config.localEpochs(), config.batchSize(), config.learningRate(), config.clipNorm(), 0, 0, 0);
+        config.localEpochs(), config.batchSize(), config.learningRate(), config.clipNorm(), 0, config.maxSteps(), 0);
     // The coordinator's RoundPlanner applies the strategy (its mu, its partial-work rule).
     RoundSettings round = new RoundSettings(config.fraction(), config.minNodes(), config.minFraction(),
         config.roundTimeout(), train, true, config.stragglers());
@@ -75,8 +75,11 @@ public final class Simulation {
               d.adaptiveQuantile(), d.conversion()),
           strategy, planned, GaussianNoise.create());
     }
+    FederatedData.checkPair(config.model(), config.dataset());
     FederatedData data = FederatedData.load(config);
-    ModelSpec spec = ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
+    ModelSpec spec = data.train().isTokens()
+        ? ModelZoo.get(config.model())
+        : ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
     ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());
     return new Prepared(config, data, spec, initial, round, strategy, dp, z);
   }
@@ -123,7 +126,7 @@ public final class Simulation {
             coordinator,
             p.strategy(),
             p.dp(),
-            () -> new LocalTrainer(spec, device),
+            () -> new LocalTrainer(spec, device, config.data()),
             () -> new ModelEvaluator(spec, device).on(test),
             1,
             actorConfig.getDuration("flock.supervision.min-backoff"),

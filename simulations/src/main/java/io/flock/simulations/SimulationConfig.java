@@ -2,6 +2,7 @@ package io.flock.simulations;
 
 import io.flock.models.aggregation.StrategyOptions;
 import io.flock.models.data.Partitioner;
+import io.flock.models.training.DataSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -11,7 +12,7 @@ import java.time.Duration;
  * #toBuilder()}.
  *
  * @param model model name from the zoo
- * @param dataset data set name ({@code mnist} or {@code synthetic})
+ * @param dataset data set name ({@link FederatedData#DATASETS})
  * @param nodes number of simulated nodes, >= 1
  * @param fraction share of nodes sampled per round (C), in (0, 1]
  * @param rounds most rounds, >= 1
@@ -40,6 +41,10 @@ import java.time.Duration;
  * @param dirichletAlpha concentration of the Dirichlet label-skew partition, > 0
  * @param federatedEval also evaluate each new global model on the sampled nodes' own held-out data
  *     (MNIST: every 10th local sample is held out; synthetic: each device's test split)
+ * @param maxSteps most local optimizer steps per node and round; 0 = all epochs
+ * @param testLimit evaluate the global model on at most this many test samples, spread evenly
+ *     over the test set; 0 = all
+ * @param data the nodes' data loaders: workers, prefetch, augmentation
  */
 public record SimulationConfig(
     String model,
@@ -68,13 +73,16 @@ public record SimulationConfig(
     double attackers,
     double attackScale,
     boolean federatedEval,
-    double dirichletAlpha) {
+    double dirichletAlpha,
+    int maxSteps,
+    int testLimit,
+    DataSettings data) {
 
   /** The defaults the CLI documents. */
   public static SimulationConfig defaults() {
     return new SimulationConfig(
         "mlp-2nn", "mnist", 100, 0.1, 200, 1, 10, 0.1, Partitioner.Scheme.IID, 42L, 2, 0.5,
-        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10, false, 0.5);
+        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10, false, 0.5, 0, 0, DataSettings.DEFAULT);
   }
 
   /** Validates every field; the message names the option and the rule. */
@@ -105,6 +113,9 @@ public record SimulationConfig(
     require(attackers >= 0 && attackers < 1, "--attackers must be in [0, 1), was " + attackers);
     require(Double.isFinite(attackScale), "--attack-scale must be finite, was " + attackScale);
     require(dp == null || clipNorm == 0, "--clip-norm and differential privacy's --dp-clip cannot both be set");
+    require(maxSteps >= 0, "--max-steps must be >= 0 (0 = all epochs), was " + maxSteps);
+    require(testLimit >= 0, "--test-limit must be >= 0 (0 = all), was " + testLimit);
+    require(data != null, "data loader settings are required");
   }
 
   private static void require(boolean ok, String message) {
@@ -147,6 +158,9 @@ public record SimulationConfig(
     private double attackScale;
     private boolean federatedEval;
     private double dirichletAlpha;
+    private int maxSteps;
+    private int testLimit;
+    private DataSettings data;
 
     private Builder(SimulationConfig c) {
       model = c.model; dataset = c.dataset; nodes = c.nodes; fraction = c.fraction; rounds = c.rounds;
@@ -156,7 +170,7 @@ public record SimulationConfig(
       dataDir = c.dataDir; trainLimit = c.trainLimit; clipNorm = c.clipNorm; gpuEnabled = c.gpuEnabled;
       strategy = c.strategy; strategyOptions = c.strategyOptions; stragglers = c.stragglers; dp = c.dp;
       attackers = c.attackers; attackScale = c.attackScale; federatedEval = c.federatedEval;
-      dirichletAlpha = c.dirichletAlpha;
+      dirichletAlpha = c.dirichletAlpha; maxSteps = c.maxSteps; testLimit = c.testLimit; data = c.data;
     }
 
     public Builder model(String v) { model = v; return this; }
@@ -186,12 +200,16 @@ public record SimulationConfig(
     public Builder attackScale(double v) { attackScale = v; return this; }
     public Builder federatedEval(boolean v) { federatedEval = v; return this; }
     public Builder dirichletAlpha(double v) { dirichletAlpha = v; return this; }
+    public Builder maxSteps(int v) { maxSteps = v; return this; }
+    public Builder testLimit(int v) { testLimit = v; return this; }
+    public Builder data(DataSettings v) { data = v; return this; }
 
     /** The validated config. */
     public SimulationConfig build() {
       return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize,
           learningRate, partition, seed, minNodes, minFraction, roundTimeout, targetLoss, targetAccuracy,
-          dataDir, trainLimit, clipNorm, gpuEnabled, strategy, strategyOptions, stragglers, dp, attackers, attackScale, federatedEval, dirichletAlpha);
+          dataDir, trainLimit, clipNorm, gpuEnabled, strategy, strategyOptions, stragglers, dp, attackers, attackScale, federatedEval, dirichletAlpha,
+          maxSteps, testLimit, data);
     }
   }
 }

@@ -292,6 +292,8 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     }
     int batch = Math.min(cfg.batchSize(), data.size());
     long fullSteps = (long) cfg.localEpochs() * ((data.size() + batch - 1) / batch);
+    // A step bound in the request is the work asked of every node: reaching it is not partial work.
+    long asked = cfg.maxSteps() > 0 ? Math.min(fullSteps, cfg.maxSteps()) : fullSteps;
     return new RoundManager.TrainCompleted(
         req.round(),
         nodeId,
@@ -300,6 +302,6 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
         update.meanLoss(),
         update.steps(),
         withinClipNorm,
-        update.steps() < fullSteps);
+        update.steps() < asked);
   }
 }

@@ -21,7 +21,9 @@ public final class Partitioner {
     IID,
     SHARDS,
     DIRICHLET,
-    QUANTITY
+    QUANTITY,
+    /** The data set's own split: one node per group (label), e.g. per book of a text corpus. */
+    NATURAL
   }
 
   private Partitioner() {}
@@ -38,7 +40,37 @@ public final class Partitioner {
       case SHARDS -> shards(labels, nodes, 2, seed);
       case DIRICHLET -> dirichlet(labels, nodes, alpha, seed);
       case QUANTITY -> quantity(labels.length, nodes, alpha, seed);
+      case NATURAL -> natural(labels, nodes);
     };
+  }
+
+  /**
+   * The natural partition: node {@code k} holds every sample of group (label) {@code k}, in order.
+   *
+   * @throws IllegalArgumentException unless {@code nodes} equals the number of groups
+   */
+  public static List<int[]> natural(int[] labels, int nodes) {
+    int groups = java.util.Arrays.stream(labels).max().orElse(-1) + 1;
+    if (nodes != groups) {
+      throw new IllegalArgumentException("--partition natural gives one node per group: the data has "
+          + groups + " groups, so use --nodes " + groups + ", was " + nodes);
+    }
+    int[] counts = new int[groups];
+    for (int l : labels) {
+      counts[l]++;
+    }
+    List<int[]> out = new ArrayList<>();
+    int[] fill = new int[groups];
+    for (int g = 0; g < groups; g++) {
+      if (counts[g] == 0) {
+        throw new IllegalArgumentException("group " + g + " has no samples: a node would have no data");
+      }
+      out.add(new int[counts[g]]);
+    }
+    for (int i = 0; i < labels.length; i++) {
+      out.get(labels[i])[fill[labels[i]]++] = i;
+    }
+    return out;
   }
 
   /**

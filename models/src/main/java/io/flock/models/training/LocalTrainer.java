@@ -16,8 +16,10 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import io.flock.models.data.Batch;
+import io.flock.models.data.DataLoader;
 import io.flock.models.data.NodeData;
-import io.flock.models.data.Partitioner;
+import io.flock.models.data.SampleTransform;
 import io.flock.models.weights.BlockWeights;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.weights.ParamSpec;
@@ -25,10 +27,10 @@ import io.flock.models.zoo.ModelSpec;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
- * Local SGD on one node's data with DJL: the ClientUpdate of FedAvg (McMahan et al. 2017,
+ * Local SGD on one node's data with DJL, for every task of the zoo (classifiers, causal and
+ * masked language models): the ClientUpdate of FedAvg (McMahan et al. 2017,
  * Algorithm 1), or of FedProx (Li et al. 2020, Algorithm 2) when the config sets {@code mu}. Owns
  * one DJL {@link Model} on one device for its whole life; each call loads the global weights into
  * it, trains, and returns the result as {@link ModelWeights}.
@@ -42,33 +44,27 @@ public final class LocalTrainer implements TrainingEngine {
   private final Model model;
   private final Device device;
   private final Loss loss;
+  private final DataSettings settings;
   private ModelEvaluator evaluator;
 
   /**
-   * A trainer for {@code spec} on {@code device}; the model is built and initialized here.
-   *
-   * @throws IllegalArgumentException when {@code spec} is not a classifier: local training reads
-   *     labelled feature data sets, and token models have none yet
+   * A trainer for {@code spec} on {@code device} with inline batches and no augmentation; the
+   * model is built and initialized here.
    */
   public LocalTrainer(ModelSpec spec, Device device) {
-    requireClassifier(spec);
+    this(spec, device, DataSettings.DEFAULT);
+  }
+
+  /** A trainer whose data loader uses {@code settings} (workers, prefetch, augmentation). */
+  public LocalTrainer(ModelSpec spec, Device device, DataSettings settings) {
     this.spec = spec;
+    this.settings = settings;
     this.loss = Losses.forTask(spec.task());
     this.device = device;
     this.model = Model.newInstance(spec.name(), device);
     Block block = spec.newBlock();
     model.setBlock(block);
     block.initialize(model.getNDManager(), DataType.FLOAT32, spec.batchShape(1));
-  }
-
-  /** Local training and evaluation read {@code LabeledDataset}s: features and one class label. */
-  static void requireClassifier(ModelSpec spec) {
-    if (spec.task() != ModelSpec.Task.CLASSIFICATION) {
-      throw new IllegalArgumentException(
-          spec.name() + " is a " + spec.task() + " model over token ids; local training and"
-              + " evaluation take classifiers of labelled feature data (mlp-2nn, logistic, cnn,"
-              + " resnet18)");
-    }
   }
 
   public ModelSpec spec() {
@@ -81,54 +77,45 @@ public final class LocalTrainer implements TrainingEngine {
 
   /**
    * Trains from {@code global} on {@code data} for {@code config.localEpochs()} epochs of
-   * minibatch SGD, shuffling the local samples each epoch with a generator seeded by {@code seed}.
-   * With {@code config.mu() > 0} it minimises the FedProx objective {@code F_k(w) + (mu / 2) ||w -
+   * minibatch SGD. A {@link DataLoader} seeded with {@code seed} shuffles the local samples each
+   * epoch and builds the batches: class labels for a classifier, next-token targets over each
+   * window for a language model, BERT's 15% masking for a masked LM ({@link TaskData}). With
+   * {@code config.mu() > 0} it minimises the FedProx objective {@code F_k(w) + (mu / 2) ||w -
    * global||^2} (Li et al. 2020); with {@code config.maxSteps() > 0} it stops after that many
    * steps and returns the partial result, still weighted by all {@code data.size()} samples.
    *
-   * @throws IllegalArgumentException when the weights do not fit this model or the data's
-   *     feature size differs from the model's input
+   * @throws IllegalArgumentException when the weights do not fit this model or the data does not
+   *     fit its input (feature size, token window, vocabulary)
    * @throws ArithmeticException when the training loss becomes NaN or infinite
    */
   @Override
   public LocalUpdate train(ModelWeights global, TrainConfig config, NodeData data, long seed) {
-    int dim = data.dataset().featureDim();
-    if (dim != spec.sampleSize()) {
-      throw new IllegalArgumentException(
-          spec.name() + " takes " + spec.sampleSize() + " features per sample, data set "
-              + data.dataset().name() + " has " + dim);
-    }
+    SampleTransform transform = TaskData.trainingTransform(spec, data.dataset(), settings);
     Optimizer sgd =
         Optimizer.sgd().setLearningRateTracker(Tracker.fixed((float) config.learningRate())).build();
     DefaultTrainingConfig tc =
         new DefaultTrainingConfig(loss).optOptimizer(sgd).optDevices(new Device[] {device});
-    Random random = new Random(seed);
     int n = data.size();
     int batch = Math.min(config.batchSize(), n);
-    float[] x = new float[batch * dim];
-    float[] y = new float[batch];
+    DataLoader.Options options = DataLoader.Options.shuffled(batch)
+        .withWorkers(settings.numWorkers(), settings.prefetchFactor());
     double lossSum = 0;
     int steps = 0;
     try (Trainer trainer = model.newTrainer(tc);
-        NDManager anchorManager = trainer.getManager().newSubManager()) {
+        NDManager anchorManager = trainer.getManager().newSubManager();
+        DataLoader loader = new DataLoader(data, options, transform, seed)) {
       trainer.initialize(spec.batchShape(batch));
       BlockWeights.write(model.getBlock(), global);
       // w_t, the anchor of the FedProx proximal term, one constant array per parameter.
       List<NDArray> anchor = config.mu() > 0 ? parameterArrays(global, anchorManager) : List.of();
       epochs:
       for (int epoch = 0; epoch < config.localEpochs(); epoch++) {
-        int[] order = Partitioner.permutation(n, random);
-        for (int start = 0; start < n; start += batch) {
+        loader.reset();
+        while (loader.hasMore()) {
           if (config.maxSteps() > 0 && steps >= config.maxSteps()) {
             break epochs; // partial work: the update so far is sent like a full one
           }
-          int size = Math.min(batch, n - start);
-          for (int k = 0; k < size; k++) {
-            int idx = data.index(order[start + k]);
-            data.dataset().copyFeatures(idx, x, k * dim);
-            y[k] = data.dataset().label(idx);
-          }
-          float stepLoss = step(trainer, sgd, x, y, size, dim, config.mu(), anchor);
+          float stepLoss = step(trainer, sgd, loader.nextBatch(), config.mu(), anchor);
           if (!Float.isFinite(stepLoss)) {
             throw new ArithmeticException(
                 "training loss became " + stepLoss + " at epoch " + epoch + ", step " + steps
@@ -149,18 +136,15 @@ public final class LocalTrainer implements TrainingEngine {
    * parameter's data gradient after backward and before the optimizer reads it, so SGD descends
    * on {@code h_k}; the returned loss is the data loss {@code F_k} alone.
    */
-  private float step(
-      Trainer trainer, Optimizer optimizer, float[] x, float[] y, int size, int dim, double mu,
-      List<NDArray> anchor) {
+  private float step(Trainer trainer, Optimizer optimizer, Batch batch, double mu, List<NDArray> anchor) {
     // A sub-manager per step frees the batch's native memory at once.
     try (NDManager step = trainer.getManager().newSubManager()) {
-      NDArray features =
-          step.create(java.nio.FloatBuffer.wrap(x, 0, size * dim), new Shape(size).addAll(spec.sampleShape()));
-      NDArray labels = step.create(java.nio.FloatBuffer.wrap(y, 0, size), new Shape(size));
+      NDList inputs = new NDList(TaskData.inputs(step, spec, batch));
+      NDList labels = new NDList(TaskData.targets(step, batch));
       float value;
       try (GradientCollector gc = trainer.newGradientCollector()) {
-        NDList preds = trainer.forward(new NDList(features));
-        NDArray l = loss.evaluate(new NDList(labels), preds);
+        NDList preds = trainer.forward(inputs);
+        NDArray l = loss.evaluate(labels, preds);
         value = l.getFloat();
         gc.backward(l);
       }

@@ -10,9 +10,11 @@ package io.flock.models.training;
  * ClientUpdate.
  *
  * <p>{@code maxSteps} bounds the local work: a node stops after that many optimizer steps even if
- * its epochs are not done, and sends its partial solution like a full one, weighted by its sample
- * count (FedProx tolerates such partial work, Li et al. 2020, Sec. 3, "gamma-inexact" solutions;
- * whether the round keeps it is the strategy's call, see {@code Strategy#acceptsPartialWork}).
+ * its epochs are not done, and sends its solution like a full one, weighted by its sample count
+ * (FedProx's "gamma-inexact" solutions, Li et al. 2020, Sec. 3). Since the bound is part of the
+ * request, a node that reaches it did the work it was asked for; partial work, which only some
+ * strategies keep ({@code Strategy#acceptsPartialWork}), is fewer steps than {@code min(epochs x
+ * batches, maxSteps)}, e.g. a straggler's reduced epochs.
  *
  * @param localEpochs passes over the local data (E in McMahan et al. 2017), >= 1
  * @param batchSize minibatch size (B), >= 1

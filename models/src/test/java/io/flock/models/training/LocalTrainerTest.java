@@ -249,12 +249,20 @@ class LocalTrainerTest {
   }
 
   @Test
-  void tokenModelsAreRejectedByLocalTrainingWithTheReason() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new LocalTrainer(ModelZoo.get(ModelZoo.CHAR_LM), Device.cpu()));
-    assertTrue(e.getMessage().contains("char-lm is a LANGUAGE_MODEL model over token ids"), e.getMessage());
-    IllegalArgumentException z = assertThrows(IllegalArgumentException.class,
-        () -> ModelZoo.get(ModelZoo.GPT_MINI, 784, 10));
-    assertTrue(z.getMessage().contains("reads token ids"), z.getMessage());
+  void aClassifierRefusesTokenDataAndATokenModelRefusesFeaturesWithTheReason() {
+    LabeledDataset text = LabeledDataset.ofTokens("text", new int[129 * 2], new int[2], 129, 1, 256);
+    try (LocalTrainer mlp = new LocalTrainer(ModelZoo.get(ModelZoo.MLP_2NN), Device.cpu());
+        LocalTrainer lm = new LocalTrainer(ModelZoo.get(ModelZoo.CHAR_LM), Device.cpu())) {
+      ModelWeights mlpW = ModelInitializer.initialWeights(mlp.spec(), 1);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> mlp.train(mlpW, new TrainConfig(1, 10, 0.1, 0, 0, 0, 0), new NodeData(text, range(2)), 1));
+      assertTrue(e.getMessage().contains("mlp-2nn classifies float features; text holds token windows"),
+          e.getMessage());
+      ModelWeights lmW = ModelInitializer.initialWeights(lm.spec(), 1);
+      IllegalArgumentException z = assertThrows(IllegalArgumentException.class,
+          () -> lm.train(lmW, new TrainConfig(1, 10, 0.1, 0, 0, 0, 0), new NodeData(blobs(4, 1), range(4)), 1));
+      assertTrue(z.getMessage().contains("char-lm is a LANGUAGE_MODEL model over token ids; blobs holds float"
+          + " features"), z.getMessage());
+    }
   }
 }
