@@ -55,21 +55,38 @@ public final class CheckpointFiles {
     return Files.exists(dir.resolve(LATEST));
   }
 
-  /** Writes {@code checkpoint} as the latest; the former latest becomes the previous. */
-  public void write(Checkpoint checkpoint) {
+  /** The file bytes of {@code checkpoint}: magic, CRC32 of the body, CBOR body. */
+  public static byte[] encode(Checkpoint checkpoint) {
     try {
-      Files.createDirectories(dir);
       byte[] body = MAPPER.writeValueAsBytes(checkpoint);
       CRC32 crc = new CRC32();
       crc.update(body);
+      return ByteBuffer.allocate(HEADER + body.length).put(MAGIC).putLong(crc.getValue()).put(body).array();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not encode the checkpoint of round " + checkpoint.round(), e);
+    }
+  }
+
+  /** Writes {@code checkpoint} as the latest; the former latest becomes the previous. */
+  public void write(Checkpoint checkpoint) {
+    writeBytes(encode(checkpoint));
+  }
+
+  /**
+   * Writes file bytes made by {@link #encode} (a replica's copy) as the latest, after checking
+   * that they decode; the former latest becomes the previous.
+   *
+   * @return the checkpoint the bytes hold
+   * @throws CorruptCheckpointException when they do not decode; nothing is written then
+   */
+  public Checkpoint writeBytes(byte[] file) {
+    Checkpoint checkpoint = decode(file, "the received checkpoint", null);
+    try {
+      Files.createDirectories(dir);
       Path tmp = dir.resolve(LATEST + ".tmp");
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).putLong(crc.getValue()).flip();
-        while (header.hasRemaining()) {
-          ch.write(header);
-        }
-        ByteBuffer b = ByteBuffer.wrap(body);
+        ByteBuffer b = ByteBuffer.wrap(file);
         while (b.hasRemaining()) {
           ch.write(b);
         }
@@ -80,6 +97,7 @@ public final class CheckpointFiles {
         move(latest, dir.resolve(PREVIOUS));
       }
       move(tmp, latest);
+      return checkpoint;
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the checkpoint in " + dir + ": " + e.getMessage(), e);
     }
@@ -113,7 +131,13 @@ public final class CheckpointFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("could not read the checkpoint " + file + ": " + e.getMessage(), e);
     }
-    String problem = null;
+    Path previous = file.resolveSibling(PREVIOUS);
+    return decode(bytes, "the checkpoint " + file,
+        Files.exists(previous) && !file.equals(previous) ? previous : null);
+  }
+
+  private static Checkpoint decode(byte[] bytes, String what, Path previous) {
+    String problem;
     if (bytes.length < HEADER || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
       problem = "it does not start with a Flock checkpoint header";
     } else {
@@ -130,9 +154,8 @@ public final class CheckpointFiles {
         }
       }
     }
-    Path previous = file.resolveSibling(PREVIOUS);
-    throw new CorruptCheckpointException("the checkpoint " + file + " is corrupt: " + problem
-        + (Files.exists(previous) && !file.equals(previous)
+    throw new CorruptCheckpointException(what + " is corrupt: " + problem
+        + (previous != null
             ? "; the checkpoint before it is " + previous + " (move it to " + LATEST + " to resume from it)"
             : "")
         + ". Nothing was overwritten.");

@@ -2,6 +2,7 @@ package io.flock.actors.coordinator;
 
 import io.flock.actors.protocol.CborSerializable;
 import io.flock.actors.protocol.LocalOnly;
+import io.flock.actors.transfer.BytesPayload;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -52,15 +53,21 @@ public final class CheckpointStore {
    */
   public record Saved(long round, String error, int replicas, List<String> missing) implements LocalOnly {}
 
-  /** A copy for this store's disk. From another JVM's store. */
-  public record Replicate(Checkpoint checkpoint, ActorRef<Replicated> replyTo) implements Command, CborSerializable {}
+  /**
+   * A copy for this store's disk: the checkpoint file's bytes, streamed when big (a checkpoint
+   * holds at least one model). From another JVM's store.
+   */
+  public record Replicate(long round, BytesPayload file, ActorRef<Replicated> replyTo)
+      implements Command, CborSerializable {}
 
   /** A replica's acknowledgement. */
   public record Replicated(long round, String store, String error) implements Command, CborSerializable {}
 
   private record ListingUpdated(Receptionist.Listing listing) implements Command {}
 
-  private record Written(long round, Throwable failure, Command cause) implements Command {}
+  private record Written(long round, Throwable failure, Command cause, byte[] file) implements Command {}
+
+  private record Received(Replicate replicate, byte[] file, Throwable failure) implements Command {}
 
   private enum ReplicationTimeout implements Command {
     INSTANCE
@@ -97,8 +104,8 @@ public final class CheckpointStore {
   private Behavior<Command> idle() {
     return Behaviors.receive(Command.class)
         .onMessage(ListingUpdated.class, this::onListing)
-        .onMessage(Save.class, s -> write(s.checkpoint(), s))
-        .onMessage(Replicate.class, r -> write(r.checkpoint(), r))
+        .onMessage(Save.class, this::onSave)
+        .onMessage(Replicate.class, this::onReplicate)
         .onMessage(Replicated.class, r -> Behaviors.same()) // late ack of an earlier save
         .onMessage(ReplicationTimeout.class, t -> Behaviors.same())
         .build();
@@ -111,21 +118,43 @@ public final class CheckpointStore {
     return Behaviors.same();
   }
 
-  private Behavior<Command> write(Checkpoint checkpoint, Command cause) {
-    if (cause instanceof Replicate r && checkpoint.round() < lastWritten) {
+  private Behavior<Command> onSave(Save save) {
+    Checkpoint checkpoint = save.checkpoint();
+    ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      byte[] file = CheckpointFiles.encode(checkpoint);
+      files.writeBytes(file);
+      return file;
+    }, blocking), (file, failure) -> new Written(checkpoint.round(), failure, save, file));
+    return writing();
+  }
+
+  private Behavior<Command> onReplicate(Replicate r) {
+    if (r.round() < lastWritten) {
       // An older checkpoint than the one on disk (a late copy): keep the newer one.
-      r.replyTo().tell(new Replicated(checkpoint.round(), name(), null));
+      r.replyTo().tell(new Replicated(r.round(), name(), null));
       return Behaviors.same();
     }
-    ctx.pipeToSelf(CompletableFuture.runAsync(() -> files.write(checkpoint), blocking),
-        (ok, failure) -> new Written(checkpoint.round(), failure, cause));
+    ctx.pipeToSelf(BytesPayload.fetch(r.file(), ctx.getSystem()), (file, failure) -> new Received(r, file, failure));
     return writing();
+  }
+
+  private Behavior<Command> onReceived(Received received) {
+    Replicate r = received.replicate();
+    if (received.failure() != null) {
+      ctx.pipeToSelf(CompletableFuture.failedFuture(received.failure()),
+          (ok, failure) -> new Written(r.round(), failure, r, null));
+      return Behaviors.same();
+    }
+    ctx.pipeToSelf(CompletableFuture.runAsync(() -> files.writeBytes(received.file()), blocking),
+        (ok, failure) -> new Written(r.round(), failure, r, null));
+    return Behaviors.same();
   }
 
   private Behavior<Command> writing() {
     return Behaviors.receive(Command.class)
         .onMessage(ListingUpdated.class, this::onListing)
         .onMessage(Written.class, this::onWritten)
+        .onMessage(Received.class, this::onReceived)
         .onMessage(Replicated.class, r -> Behaviors.same())
         .onMessage(ReplicationTimeout.class, t -> Behaviors.same())
         .onAnyMessage(m -> {
@@ -153,7 +182,8 @@ public final class CheckpointStore {
     }
     ActorRef<Replicated> acks = ctx.getSelf().narrow();
     for (ActorRef<Command> peer : peers) {
-      peer.tell(new Replicate(save.checkpoint(), acks));
+      // One payload per peer: a streamed offer is single use.
+      peer.tell(new Replicate(w.round(), BytesPayload.offer(w.file(), ctx.getSystem()), acks));
     }
     timers.startSingleTimer(ReplicationTimeout.INSTANCE, replicationTimeout);
     Set<String> waiting = new TreeSet<>();

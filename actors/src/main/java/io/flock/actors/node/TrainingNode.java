@@ -1,6 +1,8 @@
 package io.flock.actors.node;
 
 import io.flock.actors.protocol.CborSerializable;
+import io.flock.actors.transfer.WeightsPayload;
+import io.flock.actors.transfer.WeightsTransfer;
 import io.flock.actors.protocol.DropoutReason;
 import io.flock.actors.round.FederatedEvaluator;
 import io.flock.actors.round.RoundManager;
@@ -46,26 +48,45 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
    * Train the global model of {@code round} locally. Sent by the round's RoundManager.
    *
    * @param round round number, strictly increasing over a run
-   * @param global the global model (shared read-only in one JVM)
+   * @param payload the global model: inline (shared read-only in one JVM) or streamed from the
+   *     round manager's JVM ({@link WeightsTransfer})
    * @param config local training settings
    * @param roundSeed the round's seed; the node mixes in its own seed for data shuffling
    * @param replyTo where the update (or the refusal) goes
    */
   public record TrainRequest(
       long round,
-      ModelWeights global,
+      WeightsPayload payload,
       TrainConfig config,
       long roundSeed,
       ActorRef<RoundManager.TrainReply> replyTo)
-      implements Command, CborSerializable {}
+      implements Command, CborSerializable {
+
+    /** A request carrying the global model inline. */
+    public TrainRequest(long round, ModelWeights global, TrainConfig config, long roundSeed,
+        ActorRef<RoundManager.TrainReply> replyTo) {
+      this(round, new WeightsPayload.Inline(global), config, roundSeed, replyTo);
+    }
+
+    /** The global model of an inline payload (a streamed one must be fetched). */
+    public ModelWeights global() {
+      return WeightsTransfer.inline(payload);
+    }
+  }
 
   /**
    * Evaluate the global model of {@code round} on this node's held-out data. Sent by a {@code
    * FederatedEvaluator}.
    */
   public record EvaluateRequest(
-      long round, ModelWeights global, ActorRef<FederatedEvaluator.EvalReply> replyTo)
-      implements Command, CborSerializable {}
+      long round, WeightsPayload payload, ActorRef<FederatedEvaluator.EvalReply> replyTo)
+      implements Command, CborSerializable {
+
+    /** A request carrying the global model inline. */
+    public EvaluateRequest(long round, ModelWeights global, ActorRef<FederatedEvaluator.EvalReply> replyTo) {
+      this(round, new WeightsPayload.Inline(global), replyTo);
+    }
+  }
 
   /**
    * Prove this node's identity: sign {@code Admission.message(challenge, nodeId)} with the node's
@@ -80,6 +101,12 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   public record Identified(String nodeId, byte[] publicKey, byte[] signature) implements CborSerializable {}
 
   private record WorkerReplied(TrainingWorker.Result result) implements Command {}
+
+  /** The global model of a request arrived (or its transfer failed). */
+  private record GlobalArrived(Object request, ModelWeights global, Throwable failure) implements Command {}
+
+  /** A train request being worked on, with its global model. */
+  private record Work(TrainRequest request, ModelWeights global) {}
 
   /**
    * What a node is made of.
@@ -154,7 +181,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   private final double updateScale;
   private final io.flock.privacy.identity.NodeIdentity identity;
   private final ActorRef<TrainingWorker.Result> workerAdapter;
-  private final Map<String, TrainRequest> inFlight = new HashMap<>();
+  private final Map<String, Work> inFlight = new HashMap<>();
   private long lastRound = Long.MIN_VALUE;
   // Who asked for lastRound: the same round from another round manager is a coordinator that took
   // over after a failover re-running a round that never completed, not a duplicate.
@@ -181,6 +208,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
         .onMessage(EvaluateRequest.class, this::onEvaluateRequest)
         .onMessage(Identify.class, this::onIdentify)
         .onMessage(WorkerReplied.class, this::onWorkerReplied)
+        .onMessage(GlobalArrived.class, this::onGlobalArrived)
         .build();
   }
 
@@ -202,20 +230,47 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     }
     lastRound = req.round();
     lastRequester = req.replyTo();
-    String taskId = nodeId + "/round-" + req.round();
-    inFlight.put(taskId, req);
-    long seed = Seeds.derive(nodeSeed, req.roundSeed());
-    workers.tell(new TrainingWorker.Train(taskId, req.global(), req.config(), data, seed, workerAdapter));
+    if (req.payload() instanceof WeightsPayload.Inline inline) {
+      return train(req, inline.weights());
+    }
+    getContext().pipeToSelf(WeightsTransfer.fetch(req.payload(), getContext().getSystem()),
+        (global, failure) -> new GlobalArrived(req, global, failure));
     return this;
+  }
+
+  private Behavior<Command> train(TrainRequest req, ModelWeights global) {
+    String taskId = nodeId + "/round-" + req.round();
+    inFlight.put(taskId, new Work(req, global));
+    long seed = Seeds.derive(nodeSeed, req.roundSeed());
+    workers.tell(new TrainingWorker.Train(taskId, global, req.config(), data, seed, workerAdapter));
+    return this;
+  }
+
+  private Behavior<Command> onGlobalArrived(GlobalArrived arrived) {
+    String problem = arrived.failure() == null ? null
+        : "could not receive the global model: " + arrived.failure().getMessage();
+    if (arrived.request() instanceof TrainRequest req) {
+      if (problem != null) {
+        req.replyTo().tell(new RoundManager.TrainDeclined(req.round(), nodeId, DropoutReason.TRAINING_FAILED, problem));
+        return this;
+      }
+      return train(req, arrived.global());
+    }
+    EvaluateRequest req = (EvaluateRequest) arrived.request();
+    if (problem != null) {
+      req.replyTo().tell(new FederatedEvaluator.EvaluateDeclined(req.round(), nodeId, problem));
+      return this;
+    }
+    return evaluate(req, arrived.global());
   }
 
   private String validate(TrainRequest req) {
     if (req.round() < lastRound || (req.round() == lastRound && req.replyTo().equals(lastRequester))) {
       return "stale round " + req.round() + ": this node already trained round " + lastRound;
     }
-    if (req.global() == null || !layout.equals(req.global().layout())) {
+    if (req.payload() == null || !layout.equals(req.payload().layout())) {
       return "global model does not fit this node: expected " + layout.describe() + ", got "
-          + (req.global() == null ? "none" : req.global().layout().describe());
+          + (req.payload() == null ? "none" : req.payload().layout().describe());
     }
     return null;
   }
@@ -225,14 +280,23 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       req.replyTo().tell(new FederatedEvaluator.EvaluateDeclined(req.round(), nodeId, "no held-out data"));
       return this;
     }
-    if (req.global() == null || !layout.equals(req.global().layout())) {
+    if (req.payload() == null || !layout.equals(req.payload().layout())) {
       req.replyTo().tell(new FederatedEvaluator.EvaluateDeclined(req.round(), nodeId,
           "global model does not fit this node: expected " + layout.describe()));
       return this;
     }
+    if (req.payload() instanceof WeightsPayload.Inline inline) {
+      return evaluate(req, inline.weights());
+    }
+    getContext().pipeToSelf(WeightsTransfer.fetch(req.payload(), getContext().getSystem()),
+        (global, failure) -> new GlobalArrived(req, global, failure));
+    return this;
+  }
+
+  private Behavior<Command> evaluate(EvaluateRequest req, ModelWeights global) {
     String taskId = nodeId + "/eval-" + req.round();
     evaluating.put(taskId, req);
-    workers.tell(new TrainingWorker.Evaluate(taskId, req.global(), evalData, workerAdapter));
+    workers.tell(new TrainingWorker.Evaluate(taskId, global, evalData, workerAdapter));
     return this;
   }
 
@@ -247,12 +311,13 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       }
       return this;
     }
-    TrainRequest req = inFlight.remove(msg.result().taskId());
-    if (req == null) {
+    Work work = inFlight.remove(msg.result().taskId());
+    if (work == null) {
       return this; // a task of a previous incarnation: its round has moved on
     }
+    TrainRequest req = work.request();
     if (msg.result() instanceof TrainingWorker.TrainSucceeded ok) {
-      req.replyTo().tell(completed(req, ok.update()));
+      req.replyTo().tell(completed(work, ok.update()));
     } else if (msg.result() instanceof TrainingWorker.TrainFailed failed) {
       req.replyTo().tell(
           new RoundManager.TrainDeclined(
@@ -266,10 +331,11 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
    * clipped to the clip norm and noised with this node's share of the DP noise when the request
    * asks for it (DP-FedAvg, McMahan et al. 2018; the noise comes from a CSPRNG).
    */
-  private RoundManager.TrainReply completed(TrainRequest req, LocalUpdate update) {
+  private RoundManager.TrainReply completed(Work work, LocalUpdate update) {
+    TrainRequest req = work.request();
     TrainConfig cfg = req.config();
     float[] delta = update.weights().toArray(); // one copy, made the update in place
-    ModelWeights global = req.global();
+    ModelWeights global = work.global();
     for (int i = 0; i < delta.length; i++) {
       delta[i] -= global.get(i);
     }
@@ -297,7 +363,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     return new RoundManager.TrainCompleted(
         req.round(),
         nodeId,
-        ModelWeights.wrap(layout, delta),
+        WeightsTransfer.payloadFor(ModelWeights.wrap(layout, delta), req.replyTo(), getContext().getSystem()),
         update.numSamples(),
         update.meanLoss(),
         update.steps(),

@@ -72,7 +72,8 @@ public final class FederatedEvaluator {
         String id = node.path().name();
         pending.put(id, node);
         ctx.watchWith(node, new NodeGone(id));
-        node.tell(new TrainingNode.EvaluateRequest(round, global, ctx.getSelf().narrow()));
+        node.tell(new TrainingNode.EvaluateRequest(round,
+            io.flock.actors.transfer.WeightsTransfer.payloadFor(global, node, ctx.getSystem()), ctx.getSelf().narrow()));
       }
       timers.startSingleTimer(Deadline.INSTANCE, deadline);
       return collecting(ctx, timers, round, pending, new EvaluationAggregator(), nodes.size(), replyTo);

@@ -4,6 +4,8 @@ import io.flock.actors.node.TrainingNode;
 import io.flock.actors.protocol.CborSerializable;
 import io.flock.actors.protocol.Dropout;
 import io.flock.actors.protocol.DropoutReason;
+import io.flock.actors.transfer.WeightsPayload;
+import io.flock.actors.transfer.WeightsTransfer;
 import io.flock.models.aggregation.StreamingFedAvg;
 import io.flock.models.aggregation.UpdateAggregator;
 import io.flock.models.aggregation.UpdateValidator;
@@ -60,7 +62,7 @@ public final class RoundManager {
   public record TrainCompleted(
       long round,
       String nodeId,
-      ModelWeights update,
+      WeightsPayload payload,
       int numSamples,
       double trainLoss,
       int steps,
@@ -68,11 +70,26 @@ public final class RoundManager {
       boolean partialWork)
       implements TrainReply {
 
-    /** A full-work update without clipping information. */
+    /** An update carried inline. */
+    public TrainCompleted(long round, String nodeId, ModelWeights update, int numSamples, double trainLoss,
+        int steps, boolean withinClipNorm, boolean partialWork) {
+      this(round, nodeId, new WeightsPayload.Inline(update), numSamples, trainLoss, steps, withinClipNorm,
+          partialWork);
+    }
+
+    /** A full-work update without clipping information, inline. */
     public TrainCompleted(long round, String nodeId, ModelWeights update, int numSamples, double trainLoss, int steps) {
       this(round, nodeId, update, numSamples, trainLoss, steps, true, false);
     }
+
+    /** The update of an inline payload (a streamed one must be fetched). */
+    public ModelWeights update() {
+      return WeightsTransfer.inline(payload);
+    }
   }
+
+  /** A streamed update arrived (or its transfer failed). */
+  private record UpdateArrived(TrainCompleted reply, ModelWeights update, Throwable failure) implements Command {}
 
   /** The node did not produce an update, and why. */
   public record TrainDeclined(long round, String nodeId, DropoutReason reason, String detail)
@@ -204,7 +221,8 @@ public final class RoundManager {
       ctx.watchWith(node, new NodeTerminated(nodeId));
       Integer epochs = stragglers.get(nodeId);
       var train = epochs == null ? settings.train() : settings.train().withLocalEpochs(epochs);
-      node.tell(new TrainingNode.TrainRequest(round, global, train, roundSeed(), trainReplies));
+      node.tell(new TrainingNode.TrainRequest(round, WeightsTransfer.payloadFor(global, node, ctx.getSystem()), train,
+          roundSeed(), trainReplies));
     }
     timers.startSingleTimer(DeadlineReached.INSTANCE, settings.deadline());
     return collecting();
@@ -217,6 +235,7 @@ public final class RoundManager {
   private Behavior<Command> collecting() {
     return Behaviors.receive(Command.class)
         .onMessage(TrainCompleted.class, this::onCompleted)
+        .onMessage(UpdateArrived.class, this::onUpdateArrived)
         .onMessage(TrainDeclined.class, this::onDeclined)
         .onMessage(NodeTerminated.class, t -> dropout(t.nodeId(), DropoutReason.CRASHED, "node stopped during the round"))
         .onMessage(DeadlineReached.class, d -> onDeadline())
@@ -241,7 +260,32 @@ public final class RoundManager {
       return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
           "stale update for round " + reply.round() + ", this is round " + round);
     }
-    String problem = UpdateValidator.problem(reply.update(), global.layout(), reply.numSamples());
+    if (reply.payload() instanceof WeightsPayload.Inline inline) {
+      return accept(reply, inline.weights());
+    }
+    if (reply.payload() == null || !global.layout().equals(reply.payload().layout())) {
+      return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE, "update has the wrong layout");
+    }
+    // The node stays pending (and the deadline runs) until its update has arrived.
+    ctx.pipeToSelf(WeightsTransfer.fetch(reply.payload(), ctx.getSystem()),
+        (update, failure) -> new UpdateArrived(reply, update, failure));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onUpdateArrived(UpdateArrived arrived) {
+    if (!pending.containsKey(arrived.reply().nodeId())) {
+      return Behaviors.same(); // timed out or crashed meanwhile: already a dropout
+    }
+    if (arrived.failure() != null) {
+      return dropout(arrived.reply().nodeId(), DropoutReason.INVALID_UPDATE,
+          "could not receive the update: " + arrived.failure().getMessage());
+    }
+    return accept(arrived.reply(), arrived.update());
+  }
+
+  /** Validates an update that arrived and folds it, or records why not. */
+  private Behavior<Command> accept(TrainCompleted reply, ModelWeights update) {
+    String problem = UpdateValidator.problem(update, global.layout(), reply.numSamples());
     if (problem == null && !Double.isFinite(reply.trainLoss())) {
       problem = "training loss is " + reply.trainLoss();
     }
@@ -255,7 +299,7 @@ public final class RoundManager {
           : "stopped after " + reply.steps() + " local steps; this strategy drops partial work");
     }
     settle(reply.nodeId());
-    aggregator.tell(new Aggregator.Fold(reply.nodeId(), reply.update(), reply.numSamples()));
+    aggregator.tell(new Aggregator.Fold(reply.nodeId(), update, reply.numSamples()));
     accepted++;
     if (reply.withinClipNorm()) {
       withinClipNorm++;

@@ -59,6 +59,19 @@ public final class WeightsTransfer {
     return offer(weights, system, TransferSettings.from(system.settings().config()));
   }
 
+  /**
+   * The weights of an inline payload, for code that handles only in-JVM messages (tests, one-JVM
+   * tools).
+   *
+   * @throws IllegalStateException for a streamed payload: {@link #fetch} it
+   */
+  public static ModelWeights inline(WeightsPayload payload) {
+    if (payload instanceof WeightsPayload.Inline inline) {
+      return inline.weights();
+    }
+    throw new IllegalStateException(payload + " is streamed: fetch it with WeightsTransfer.fetch");
+  }
+
   static WeightsPayload.Streamed offer(
       ModelWeights weights, ActorSystem<?> system, TransferSettings settings) {
     int perChunk = settings.chunkBytes() / Float.BYTES;

@@ -136,6 +136,34 @@ class CheckpointTest {
     assertEquals(here.readLatest().global(), there.readLatest().global());
   }
 
+  @Test
+  void checkpointBiggerThanAFrameIsStreamedToTheReplicaBitForBit() {
+    CheckpointFiles here = new CheckpointFiles(dir.resolve("here"));
+    CheckpointFiles there = new CheckpointFiles(dir.resolve("there"));
+    ActorRef<CheckpointStore.Command> local = testKit.spawn(CheckpointStore.create(here, NEVER), "store-here");
+    testKit.spawn(CheckpointStore.create(there, NEVER), "store-there");
+    TestProbe<CheckpointStore.Saved> saved = testKit.createTestProbe();
+    // 250,000 parameters: a 1 MB file, far over the inline limit and Artery's 256 KiB frame.
+    var layout = new io.flock.models.weights.ModelLayout(List.of(io.flock.models.weights.ParamSpec.of("w", 250_000)));
+    float[] values = new float[250_000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i % 7 == 0 ? Float.NaN : (float) Math.sin(i);
+    }
+    ModelWeights big = ModelWeights.of(layout, values);
+    CheckpointStore.Saved result;
+    int round = 0;
+    do {
+      round++;
+      local.tell(new CheckpointStore.Save(checkpoint(round, big), saved.ref()));
+      result = saved.receiveMessage(Duration.ofSeconds(20));
+      assertNull(result.error());
+    } while (result.replicas() == 0);
+    assertEquals(round, there.readLatest().round());
+    assertTrue(java.util.Arrays.equals(
+        io.flock.actors.coordinator.CheckpointFiles.encode(here.readLatest()),
+        io.flock.actors.coordinator.CheckpointFiles.encode(there.readLatest())), "the replica is the same file");
+  }
+
   /**
    * Two rounds with checkpoints, then the coordinator is stopped (its JVM "dies") and a new one
    * starts from the checkpoint alone: it runs rounds 3 and 4 only, from the model of round 2, so
