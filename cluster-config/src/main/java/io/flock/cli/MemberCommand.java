@@ -121,6 +121,11 @@ final class MemberCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), option + " is not a member option here");
       }
     }
+    String busy = ClusterRuntime.portProblem(host, port);
+    if (busy != null) {
+      err.println("error: " + busy);
+      return 2;
+    }
     // The data this member's nodes hold: node I*K+j of the data set split over N*K nodes.
     int total = part[1] * nodes;
     List<String> simArgs = new ArrayList<>(dataArgs);
@@ -149,11 +154,6 @@ final class MemberCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-    }
-    String busy = ClusterRuntime.portProblem(host, port);
-    if (busy != null) {
-      err.println("error: " + busy);
-      return 2;
     }
     List<String> roles = standby ? List.of("node", "coordinator") : List.of("node");
     Config actorConfig = ClusterRuntime.config("member.conf", host, port, seeds, roles, clusterConfig);

@@ -83,6 +83,11 @@ final class SeedCommand implements Callable<Integer> {
     if (port < 1 || port > 65535) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in 1..65535, was " + port);
     }
+    String busy = ClusterRuntime.portProblem(host, port);
+    if (busy != null) {
+      err.println("error: " + busy);
+      return 2;
+    }
     CheckpointFiles files = new CheckpointFiles(workdir);
     Checkpoint existing;
     try {
@@ -121,11 +126,6 @@ final class SeedCommand implements Callable<Integer> {
       return 1;
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
-    String busy = ClusterRuntime.portProblem(host, port);
-    if (busy != null) {
-      err.println("error: " + busy);
-      return 2;
     }
     io.flock.privacy.identity.Allowlist admitted = null;
     if (allowlist != null) {
