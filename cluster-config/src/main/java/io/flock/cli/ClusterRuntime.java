@@ -148,6 +148,11 @@ final class ClusterRuntime {
         out.accept("error: " + e.getMessage());
         return Behaviors.stopped();
       }
+      if (checkpoint != null && checkpoint.finished() != null) {
+        out.accept("coordinator: the run checkpointed in " + workdir + " has finished (" + checkpoint.finished()
+            + "); nothing to coordinate");
+        return Behaviors.stopped();
+      }
       if (checkpoint == null && fresh == null) {
         ctx.getLog().error("cannot take over the coordinator: no checkpoint was replicated to {} yet", workdir);
         out.accept("error: cannot take over the coordinator: no checkpoint in " + workdir);

@@ -165,7 +165,6 @@ final class MemberCommand implements Callable<Integer> {
     if (workdir != null) {
       Files.createDirectories(workdir);
     }
-    CompletableFuture<Void> finishedHere = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
       ActorRef<TrainingWorker.Command> workers = ctx.spawn(Routers.pool(1,
           TrainingWorker.supervised(() -> new LocalTrainer(model, device), minBackoff, maxBackoff))
@@ -189,11 +188,7 @@ final class MemberCommand implements Callable<Integer> {
         ClusterRuntime.initCoordinatorSingleton(ctx, workdir, store, null, line -> {
           out.println(line);
           out.flush();
-        }, f -> {
-          finishedHere.complete(null);
-          org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
-            .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
-        });
+        }, f -> { }); // after a run ends here, the member keeps serving its nodes
       }
       return Behaviors.<Void>empty();
     }), "flock", actorConfig);

@@ -106,6 +106,12 @@ final class SeedCommand implements Callable<Integer> {
         err.println("warning: --resume continues the checkpointed run with its own options " + existing.runArgs()
             + "; the options given here are ignored: " + runArgs);
       }
+      if (existing.finished() != null) {
+        out.println("the run checkpointed in " + workdir + " has finished (" + existing.finished() + ", "
+            + existing.completedRounds() + " completed rounds); nothing to resume. Metrics: "
+            + workdir.resolve(RunReporter.METRICS));
+        return 0;
+      }
       args = existing.runArgs();
     } else if (existing != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), workdir + " holds the checkpoint of a run after"
