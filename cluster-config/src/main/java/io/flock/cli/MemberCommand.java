@@ -50,12 +50,10 @@ final class MemberCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--seed", required = true, split = ",", paramLabel = "HOST:PORT",
-      description = "Seed JVM(s) to join through (env FLOCK_SEED).")
+      description = "Seed JVM(s) to join through, comma-separated.")
   List<String> seeds;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1",
-      description = "Address other JVMs reach this one at (default: ${DEFAULT-VALUE}; env FLOCK_HOST).")
-  String host;
+  @CommandLine.Mixin ClusterEndpoint endpoint;
 
   @Option(names = "--port", defaultValue = "0", description = "Cluster port; 0 = any free port (default: ${DEFAULT-VALUE}).")
   int port;
@@ -87,19 +85,14 @@ final class MemberCommand implements Callable<Integer> {
       description = "Give up when not a cluster member after this many seconds (default: ${DEFAULT-VALUE}).")
   long joinTimeoutSeconds;
 
-  @Option(names = "--cluster-config", paramLabel = "FILE",
-      description = "HOCON layered over the cluster configuration, e.g. the TLS overlay of `flock certs`.")
-  Path clusterConfig;
-
   @CommandLine.Unmatched List<String> dataArgs = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (System.getenv("FLOCK_HOST") != null && !given("--host")) {
-      host = System.getenv("FLOCK_HOST");
-    }
+    String host = endpoint.host;
+    Path clusterConfig = endpoint.clusterConfig;
     int[] part = parsePartition();
     if (nodes < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--nodes must be >= 1, was " + nodes);
@@ -230,9 +223,5 @@ final class MemberCommand implements Callable<Integer> {
     }
     throw new CommandLine.ParameterException(spec.commandLine(),
         "--partition must be I/N with 0 <= I < N, e.g. 0/3 for the first of three members, was '" + partition + "'");
-  }
-
-  private boolean given(String option) {
-    return spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 }

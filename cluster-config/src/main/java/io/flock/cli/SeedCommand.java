@@ -35,11 +35,9 @@ final class SeedCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1",
-      description = "Address other JVMs reach this one at (default: ${DEFAULT-VALUE}; env FLOCK_HOST).")
-  String host;
+  @CommandLine.Mixin ClusterEndpoint endpoint;
 
-  @Option(names = "--port", defaultValue = "2552", description = "Cluster port (default: ${DEFAULT-VALUE}; env FLOCK_PORT).")
+  @Option(names = "--port", defaultValue = "${env:FLOCK_PORT:-2552}", description = "Cluster port (default: $FLOCK_PORT or 2552).")
   int port;
 
   @Option(names = "--workdir", required = true, paramLabel = "DIR",
@@ -64,22 +62,14 @@ final class SeedCommand implements Callable<Integer> {
           + " node that joins (secure the cluster with TLS, `flock certs`).")
   Path allowlist;
 
-  @Option(names = "--cluster-config", paramLabel = "FILE",
-      description = "HOCON layered over the cluster configuration, e.g. the TLS overlay of `flock certs`.")
-  Path clusterConfig;
-
   @CommandLine.Unmatched List<String> runArgs = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (System.getenv("FLOCK_HOST") != null && !given("--host")) {
-      host = System.getenv("FLOCK_HOST");
-    }
-    if (System.getenv("FLOCK_PORT") != null && !given("--port")) {
-      port = Integer.parseInt(System.getenv("FLOCK_PORT"));
-    }
+    String host = endpoint.host;
+    Path clusterConfig = endpoint.clusterConfig;
     if (port < 1 || port > 65535) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in 1..65535, was " + port);
     }
@@ -174,9 +164,5 @@ final class SeedCommand implements Callable<Integer> {
       return 1;
     }
     return finished.join().aborted() ? 3 : 0;
-  }
-
-  private boolean given(String option) {
-    return spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 }

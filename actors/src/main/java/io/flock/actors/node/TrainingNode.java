@@ -230,10 +230,15 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     }
     lastRound = req.round();
     lastRequester = req.replyTo();
-    if (req.payload() instanceof WeightsPayload.Inline inline) {
-      return train(req, inline.weights());
+    return withGlobal(req, req.payload());
+  }
+
+  /** Goes on with {@code req} once its global model is here: at once when inline, else fetched. */
+  private Behavior<Command> withGlobal(Object req, WeightsPayload payload) {
+    if (payload instanceof WeightsPayload.Inline inline) {
+      return onGlobalArrived(new GlobalArrived(req, inline.weights(), null));
     }
-    getContext().pipeToSelf(WeightsTransfer.fetch(req.payload(), getContext().getSystem()),
+    getContext().pipeToSelf(WeightsTransfer.fetch(payload, getContext().getSystem()),
         (global, failure) -> new GlobalArrived(req, global, failure));
     return this;
   }
@@ -285,12 +290,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
           "global model does not fit this node: expected " + layout.describe()));
       return this;
     }
-    if (req.payload() instanceof WeightsPayload.Inline inline) {
-      return evaluate(req, inline.weights());
-    }
-    getContext().pipeToSelf(WeightsTransfer.fetch(req.payload(), getContext().getSystem()),
-        (global, failure) -> new GlobalArrived(req, global, failure));
-    return this;
+    return withGlobal(req, req.payload());
   }
 
   private Behavior<Command> evaluate(EvaluateRequest req, ModelWeights global) {
