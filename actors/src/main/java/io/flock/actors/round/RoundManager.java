@@ -304,8 +304,11 @@ public final class RoundManager {
     if (reply.withinClipNorm()) {
       withinClipNorm++;
     }
-    samplesProcessed += (long) reply.numSamples()
+    // Samples trained on: every sample once per epoch, unless a step bound stopped the node first
+    // (then steps x batch size, which counts a short last batch of an epoch as full).
+    long epochsWorth = (long) reply.numSamples()
         * (reducedEpochs != null ? reducedEpochs : settings.train().localEpochs());
+    samplesProcessed += Math.min(epochsWorth, (long) reply.steps() * settings.train().batchSize());
     lossSum += reply.trainLoss() * reply.numSamples();
     lossWeight += reply.numSamples();
     return maybeClose();
