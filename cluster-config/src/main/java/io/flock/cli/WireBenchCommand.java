@@ -12,13 +12,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flock bench wire}: model weights between two JVMs on 127.0.0.1 over Artery TCP, against
- * a plain socket between the same JVMs.
+ * {@code flock bench wire}: model weights between two JVMs on 127.0.0.1 the ways Flock can move
+ * them (side channel, StreamRef over Artery TCP, Artery's large-message channel), against a plain
+ * socket between the same JVMs.
  */
 @Command(name = "wire", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Starts a second JVM on 127.0.0.1 and moves ModelWeights to it over Artery (plain TCP),",
+    description = {"Starts a second JVM on 127.0.0.1 and moves ModelWeights to it the way each design says,",
         "then the same bytes over a plain socket; MB/s of both (median of the reps) and the ratio.",
-        "The Artery time includes encoding, serialization, reassembly and the checks on arrival."})
+        "The Flock time includes the Artery message, encoding, reassembly and the checks on arrival."})
 final class WireBenchCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -30,8 +31,9 @@ final class WireBenchCommand implements Callable<Integer> {
   @Option(names = "--reps", defaultValue = "5", description = "Timed transfers per size and kind (default: ${DEFAULT-VALUE}).")
   int reps;
 
-  @Option(names = "--designs", defaultValue = "chunked,large-frame", split = ",",
-      description = "chunked (Flock's WeightsTransfer) and/or large-frame (Artery's large-message channel) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--designs", defaultValue = "socket,chunked,large-frame", split = ",",
+      description = "socket (Flock's default: the side channel), chunked (StreamRef over Artery, side channel off), "
+          + "large-frame (Artery's large-message channel) (default: ${DEFAULT-VALUE}).")
   List<String> designs;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
@@ -54,7 +56,7 @@ final class WireBenchCommand implements Callable<Integer> {
         chosen.add(Design.valueOf(d.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "--designs: unknown design '" + d + "'; use chunked and/or large-frame");
+            "--designs: unknown design '" + d + "'; use socket, chunked and/or large-frame");
       }
     }
     PrintWriter out = spec.commandLine().getOut();

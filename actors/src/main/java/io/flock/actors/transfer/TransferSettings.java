@@ -13,13 +13,20 @@ import java.time.Duration;
  *     transfer holds in transit
  * @param subscriptionTimeout how long an offered stream waits for its receiver to fetch it
  * @param idleTimeout how long a fetch waits for the next chunk before it fails
+ * @param sideChannel whether weights above the inline limit travel over the side channel (a TCP
+ *     connection of their own, TLS when Artery uses TLS) instead of a StreamRef over Artery
+ * @param sideChannelPort port the side channel binds (0: any free port)
+ * @param sideChannelChunkBytes bytes the side channel's sender encodes and writes at a time
  */
 public record TransferSettings(
     long inlineLimitBytes,
     int chunkBytes,
     int window,
     Duration subscriptionTimeout,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    boolean sideChannel,
+    int sideChannelPort,
+    int sideChannelChunkBytes) {
 
   /** Room left in an Artery frame for the envelope, the stream-ref wrapper and actor paths. */
   static final int FRAME_HEADROOM = 16 * 1024;
@@ -46,6 +53,15 @@ public record TransferSettings(
       throw new IllegalArgumentException(
           "flock.transfer.idle-timeout must be > 0, was " + idleTimeout);
     }
+    if (sideChannelPort < 0 || sideChannelPort > 65535) {
+      throw new IllegalArgumentException(
+          "flock.transfer.side-channel-port must be in [0, 65535], was " + sideChannelPort);
+    }
+    if (sideChannelChunkBytes < 4096 || sideChannelChunkBytes % Float.BYTES != 0) {
+      throw new IllegalArgumentException(
+          "flock.transfer.side-channel-chunk-size must be a multiple of 4 bytes and >= 4 KiB, was "
+              + sideChannelChunkBytes);
+    }
   }
 
   /**
@@ -55,17 +71,16 @@ public record TransferSettings(
    */
   public static TransferSettings from(Config config) {
     Config c = config.getConfig("flock.transfer");
-    long chunk = c.getBytes("chunk-size");
-    if (chunk > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("flock.transfer.chunk-size is too large: " + chunk);
-    }
     TransferSettings s =
         new TransferSettings(
             c.getBytes("inline-limit"),
-            (int) chunk,
+            intBytes(c, "chunk-size"),
             c.getInt("window"),
             c.getDuration("subscription-timeout"),
-            c.getDuration("idle-timeout"));
+            c.getDuration("idle-timeout"),
+            c.getBoolean("side-channel"),
+            c.getInt("side-channel-port"),
+            intBytes(c, "side-channel-chunk-size"));
     String frameKey = "pekko.remote.artery.advanced.maximum-frame-size";
     if (config.hasPath(frameKey)) {
       long frame = config.getBytes(frameKey);
@@ -86,5 +101,14 @@ public record TransferSettings(
       }
     }
     return s;
+  }
+
+  private static int intBytes(Config c, String key) {
+    long bytes = c.getBytes(key);
+    if (bytes > 64L << 20) {
+      throw new IllegalArgumentException(
+          "flock.transfer." + key + " must be at most 64 MiB, was " + bytes);
+    }
+    return (int) bytes;
   }
 }

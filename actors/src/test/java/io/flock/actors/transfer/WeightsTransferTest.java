@@ -117,11 +117,34 @@ class WeightsTransferTest {
                     .toSerializationFormat(receiver.createTestProbe().ref()));
     assertTrue(remoteRef.path().address().hasGlobalScope());
     assertInstanceOf(
-        WeightsPayload.Streamed.class, WeightsTransfer.payloadFor(big, remoteRef, local));
+        WeightsPayload.Socket.class, WeightsTransfer.payloadFor(big, remoteRef, local));
     ModelWeights small = weights(1000, 3);
     WeightsPayload inline = WeightsTransfer.payloadFor(small, remoteRef, local);
     assertInstanceOf(WeightsPayload.Inline.class, inline);
     assertEquals(small, await(WeightsTransfer.fetch(overTheWire(inline), receiver.system())));
+  }
+
+  @Test
+  void withTheSideChannelOffBigWeightsStreamOverArtery() throws Exception {
+    ActorTestKit off =
+        ActorTestKit.create(
+            "off",
+            ConfigFactory.parseString("flock.transfer.side-channel = off")
+                .withFallback(REMOTE)
+                .withFallback(Fixtures.testConfig()));
+    try {
+      ModelWeights big = weights(100_000, 2);
+      var remoteRef =
+          org.apache.pekko.actor.typed.ActorRefResolver.get(off.system())
+              .resolveActorRef(
+                  org.apache.pekko.actor.typed.ActorRefResolver.get(receiver.system())
+                      .toSerializationFormat(receiver.createTestProbe().ref()));
+      WeightsPayload payload = WeightsTransfer.payloadFor(big, remoteRef, off.system());
+      assertInstanceOf(WeightsPayload.Streamed.class, payload);
+      assertEquals(big, await(WeightsTransfer.fetch(payload, receiver.system())));
+    } finally {
+      off.shutdownTestKit();
+    }
   }
 
   @Test

@@ -30,13 +30,16 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Model weights between two JVMs on 127.0.0.1, over Artery (plain TCP transport) and, for
- * reference, over a plain {@link Socket} between the same two JVMs: MB/s of each and their ratio.
+ * Model weights between two JVMs on 127.0.0.1 the ways Flock can move them (its side channel, a
+ * StreamRef over Artery's plain TCP transport, Artery's large-message channel) and, for reference,
+ * over a plain {@link Socket} between the same two JVMs: MB/s of each and their ratio.
  *
- * <p>An Artery transfer is timed from the sender's {@link WeightsTransfer#payloadFor} (or the
- * inline message) until the receiver's reply that the weights are complete: it includes encoding
- * the float32 payload, Artery's serialization, the wire, reassembly into a float array, the CRC32
- * check (chunked design) or Jackson decoding (large-frame design) on the receiver, and the reply.
+ * <p>A Flock transfer is timed from the sender's {@link WeightsTransfer#payloadFor} (or the inline
+ * message) until the receiver's reply that the weights are complete: it includes the Artery
+ * message that carries the payload (or the offer), encoding the float32 payload, the wire (the
+ * side channel's connection set-up included), reassembly into a float array, the CRC32 check
+ * (socket and chunked designs) or Jackson decoding (large-frame design) on the receiver, and the
+ * reply.
  * The socket transfer is timed from the first byte written until a 1-byte ack after the last byte
  * is read into one array. MB = 10^6 bytes; the payload is 4 bytes per parameter. The sender's
  * CRC32 is computed once per model (cached by {@link ModelWeights}) before timing.
@@ -100,7 +103,7 @@ public final class WireBench {
   }
 
   /**
-   * {@code WireBench [SIZES [REPS [DESIGNS]]]}, e.g. {@code 11689512,45000000 5 chunked,large-frame}
+   * {@code WireBench [SIZES [REPS [DESIGNS]]]}, e.g. {@code 11689512,45000000 5 socket,chunked,large-frame}
    * (the defaults). {@code flock bench wire} runs the same with options.
    */
   public static void main(String[] args) throws Exception {
@@ -111,7 +114,7 @@ public final class WireBench {
     List<Design> designs = args.length > 2
         ? Arrays.stream(args[2].split(",")).map(d -> Design.valueOf(d.trim().toUpperCase(java.util.Locale.ROOT)
             .replace('-', '_'))).toList()
-        : List.of(Design.CHUNKED, Design.LARGE_FRAME);
+        : List.of(Design.SOCKET, Design.CHUNKED, Design.LARGE_FRAME);
     System.out.println(header());
     run(sizes, reps, designs, System.err::println, r -> System.out.println(format(r)));
   }
@@ -233,9 +236,9 @@ public final class WireBench {
      */
     public long artery(ModelWeights w, Duration timeout) throws Exception {
       long t0 = System.nanoTime();
-      WeightsPayload payload = design == Design.CHUNKED
-          ? WeightsTransfer.payloadFor(w, sink, system)
-          : new WeightsPayload.Inline(w);
+      WeightsPayload payload = design == Design.LARGE_FRAME
+          ? new WeightsPayload.Inline(w)
+          : WeightsTransfer.payloadFor(w, sink, system);
       Delivered d = AskPattern.<WirePeer.Command, Delivered>ask(sink,
               replyTo -> new WirePeer.Deliver(payload, replyTo), timeout, system.scheduler())
           .toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);

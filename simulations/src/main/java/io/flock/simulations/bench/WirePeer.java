@@ -33,9 +33,14 @@ public final class WirePeer {
 
   private WirePeer() {}
 
-  /** How weights travel: streamed in chunks (Flock's design) or inline on Artery's large channel. */
+  /**
+   * How weights travel: over Flock's side channel (the default), streamed in chunks over Artery,
+   * or inline on Artery's large-message channel.
+   */
   public enum Design {
-    /** {@link WeightsTransfer}: a StreamRef of 128 KiB chunks over the ordinary channel. */
+    /** {@link WeightsTransfer}'s default: a TCP connection of the receiver's own to the sender. */
+    SOCKET,
+    /** {@link WeightsTransfer} with the side channel off: a StreamRef of 128 KiB chunks. */
     CHUNKED,
     /** One message through Artery's large-message channel with a frame sized to the model. */
     LARGE_FRAME;
@@ -100,12 +105,13 @@ public final class WirePeer {
   }
 
   /**
-   * Artery on 127.0.0.1, a free port; for {@link Design#LARGE_FRAME} the large-message channel
+   * Artery on 127.0.0.1, a free port; for {@link Design#CHUNKED} the side channel off; for {@link
+   * Design#LARGE_FRAME} the large-message channel
    * for {@code /user/sink} with a frame that fits {@code maxPayloadBytes} plus headers. Both JVMs
    * of a run use the same configuration.
    */
   public static Config config(Design design, long maxPayloadBytes) {
-    String large = "";
+    String large = design == Design.CHUNKED ? "flock.transfer.side-channel = off\n" : "";
     if (design == Design.LARGE_FRAME) {
       long frameMiB = (maxPayloadBytes >> 20) + 2;
       large =

@@ -1,0 +1,274 @@
+package io.flock.actors.transfer;
+
+import com.typesafe.config.Config;
+import io.flock.models.weights.ModelWeights;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.remote.artery.tcp.SSLEngineProvider;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.TLSClosing;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The side channel of one actor system: a Pekko Streams TCP server (TLS with Artery's SSL engine
+ * provider when Artery runs over {@code tls-tcp}) from which receivers fetch offered weights, and
+ * the client side they fetch with ({@link SideChannelFetch}).
+ *
+ * <p>Protocol, per connection: the receiver writes the offer's 16-byte transfer id; the server
+ * answers with one status byte ({@link #FOUND} or {@link #UNKNOWN}) and, when found, the payload
+ * length (8 bytes, big-endian) and the little-endian float32 payload, encoded lazily in chunks as
+ * TCP backpressure allows; then it closes. An id is random (128 bits from {@link SecureRandom}),
+ * single use (removed on its first connection) and dropped after {@code
+ * flock.transfer.subscription-timeout}. The server binds on the first offer; a bind that fails
+ * leaves the system on the StreamRef path, with an error in the log.
+ */
+public final class SideChannel implements Extension {
+
+  /** The extension's id: one side channel per actor system. */
+  public static final ExtensionId<SideChannel> ID =
+      new ExtensionId<>() {
+        @Override
+        public SideChannel createExtension(ActorSystem<?> system) {
+          return new SideChannel(system);
+        }
+      };
+
+  static final int ID_BYTES = 16;
+  static final byte FOUND = 0;
+  static final byte UNKNOWN = 1;
+  private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+  private static final Logger LOG = LoggerFactory.getLogger(SideChannel.class);
+
+  private final ActorSystem<?> system;
+  private final TransferSettings settings;
+  private final Optional<SSLEngineProvider> tls;
+  private final SecureRandom random = new SecureRandom();
+  private final ConcurrentHashMap<String, ModelWeights> offers = new ConcurrentHashMap<>();
+  private volatile InetSocketAddress bound;
+  private boolean bindFailed;
+
+  private SideChannel(ActorSystem<?> system) {
+    this.system = system;
+    this.settings = TransferSettings.from(system.settings().config());
+    this.tls = tlsProvider(system);
+  }
+
+  /** The side channel of {@code system}. */
+  public static SideChannel get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /** Whether connections use TLS (Artery's transport is {@code tls-tcp}). */
+  public boolean usesTls() {
+    return tls.isPresent();
+  }
+
+  /**
+   * Offers {@code weights} to one receiver, or empty when the server cannot bind (the caller
+   * streams over Artery instead).
+   */
+  Optional<WeightsPayload.Socket> offer(ModelWeights weights) {
+    InetSocketAddress address = binding();
+    if (address == null) {
+      return Optional.empty();
+    }
+    byte[] id = new byte[ID_BYTES];
+    random.nextBytes(id);
+    String transferId = HexFormat.of().formatHex(id);
+    long crc = weights.checksum();
+    offers.put(transferId, weights);
+    system
+        .scheduler()
+        .scheduleOnce(
+            settings.subscriptionTimeout(),
+            () -> offers.remove(transferId),
+            system.executionContext());
+    String host = system.address().getHost().orElseThrow();
+    return Optional.of(
+        new WeightsPayload.Socket(
+            weights.layout(), crc, host, address.getPort(), transferId));
+  }
+
+  /** Offers not yet fetched and not yet expired. */
+  int pendingOffers() {
+    return offers.size();
+  }
+
+  /** The bound address, binding on first use; null when binding failed (logged once). */
+  private InetSocketAddress binding() {
+    InetSocketAddress b = bound;
+    if (b != null) {
+      return b;
+    }
+    synchronized (this) {
+      if (bound == null && !bindFailed) {
+        try {
+          bound = bind();
+        } catch (Exception e) {
+          bindFailed = true;
+          LOG.error(
+              "flock.transfer.side-channel: cannot bind port {} ({}); weights stream over Artery"
+                  + " instead. Free the port or set flock.transfer.side-channel-port.",
+              settings.sideChannelPort(),
+              e.toString());
+        }
+      }
+      return bound;
+    }
+  }
+
+  // Blocks (bounded) the first offer of this system until the server listens: a local bind takes
+  // milliseconds, and an offer must name the port.
+  private InetSocketAddress bind() throws Exception {
+    Config config = system.settings().config();
+    String bindHost = config.getString("pekko.remote.artery.bind.hostname");
+    String host = bindHost.isEmpty() ? system.address().getHost().orElseThrow() : bindHost;
+    int port = settings.sideChannelPort();
+    Tcp tcp = Tcp.get(Adapter.toClassic(system));
+    Source<Tcp.IncomingConnection, java.util.concurrent.CompletionStage<Tcp.ServerBinding>> server =
+        tls.isPresent()
+            ? tcp.bindWithTls(
+                host,
+                port,
+                () -> tls.get().createServerSSLEngine(host, port),
+                100,
+                List.of(),
+                Optional.empty(),
+                session -> verified(tls.get().verifyClientSession(host, session)),
+                // Close the session when the payload is out and flushed, never on the reading
+                // side's end alone (eagerClose can cut off the payload's tail).
+                org.apache.pekko.stream.IgnoreCancel$.MODULE$)
+            : tcp.bind(host, port, 100, List.of(), false, Optional.empty());
+    Materializer mat = Materializer.matFromSystem(system);
+    Tcp.ServerBinding binding =
+        server
+            .to(Sink.foreach(connection -> connection.handleWith(serve(), mat)))
+            .run(mat)
+            .toCompletableFuture()
+            .get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    LOG.debug("side channel listening on {} (tls: {})", binding.localAddress(), tls.isPresent());
+    return binding.localAddress();
+  }
+
+  /**
+   * One connection: reads the transfer id (ignoring anything after it), answers with the payload
+   * or {@link #UNKNOWN}, then completes, which closes the connection once the payload is flushed.
+   * Reading and answering are not coupled: stopping the reading side as the answer completes
+   * would abort the connection (TCP RST) and could drop the payload's tail. A receiver that hangs
+   * up before its id, or sends none within the idle timeout, gets no answer; one that hangs up
+   * during the answer fails the server's next write, which ends the connection.
+   */
+  private Flow<ByteString, ByteString, NotUsed> serve() {
+    CompletableFuture<String> transferId = new CompletableFuture<>();
+    ByteString[] head = {ByteString.emptyByteString()};
+    Sink<ByteString, NotUsed> in =
+        Sink.<ByteString>foreach(
+                bytes -> {
+                  if (!transferId.isDone()) {
+                    head[0] = head[0].concat(bytes);
+                    if (head[0].size() >= ID_BYTES) {
+                      transferId.complete(
+                          HexFormat.of().formatHex(head[0].take(ID_BYTES).toArray()));
+                    }
+                  }
+                })
+            .mapMaterializedValue(
+                done -> {
+                  done.whenComplete(
+                      (d, e) ->
+                          transferId.completeExceptionally(
+                              new IllegalStateException("the receiver sent no transfer id")));
+                  return NotUsed.getInstance();
+                });
+    long timeoutMs = settings.idleTimeout().toMillis();
+    Source<ByteString, NotUsed> out =
+        Source.completionStage(transferId.orTimeout(timeoutMs, TimeUnit.MILLISECONDS))
+            .flatMapConcat(this::answer);
+    return Flow.fromSinkAndSource(in, out);
+  }
+
+  private Source<ByteString, NotUsed> answer(String transferId) {
+    ModelWeights weights = offers.remove(transferId); // single use
+    if (weights == null) {
+      return Source.single(ByteString.fromArrayUnsafe(new byte[] {UNKNOWN}));
+    }
+    int n = weights.size();
+    ByteBuffer header = ByteBuffer.allocate(1 + Long.BYTES).put(FOUND).putLong(4L * n);
+    int perChunk = settings.sideChannelChunkBytes() / Float.BYTES;
+    int chunks = (n + perChunk - 1) / perChunk;
+    return Source.single(ByteString.fromArrayUnsafe(header.array()))
+        .concat(
+            Source.range(0, chunks - 1)
+                .map(
+                    i -> {
+                      int from = i * perChunk;
+                      return ByteString.fromArrayUnsafe(
+                          weights.payloadSlice(from, Math.min(perChunk, n - from)));
+                    }));
+  }
+
+  /** A client-side SSL engine for the side channel of {@code host:port} (TLS only). */
+  SSLEngine clientEngine(String host, int port) {
+    return tls.orElseThrow().createClientSSLEngine(host, port);
+  }
+
+  /** Verifies the server's session after the handshake (TLS only). */
+  Optional<Throwable> verifyServer(String host, SSLSession session) {
+    return verified(tls.orElseThrow().verifyServerSession(host, session));
+  }
+
+  TransferSettings settings() {
+    return settings;
+  }
+
+  ActorSystem<?> system() {
+    return system;
+  }
+
+  private static Optional<Throwable> verified(scala.Option<Throwable> failure) {
+    return failure.isDefined() ? Optional.of(failure.get()) : Optional.empty();
+  }
+
+  // Artery's own provider class (pekko.remote.artery.ssl.ssl-engine-provider), built as Artery
+  // builds it: same key store, trust store, protocol, suites and mutual authentication.
+  private static Optional<SSLEngineProvider> tlsProvider(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    if (!"tls-tcp".equals(config.getString("pekko.remote.artery.transport"))) {
+      return Optional.empty();
+    }
+    String className = config.getString("pekko.remote.artery.ssl.ssl-engine-provider");
+    try {
+      Class<?> cls = Class.forName(className, true, SideChannel.class.getClassLoader());
+      return Optional.of(
+          (SSLEngineProvider)
+              cls.getConstructor(org.apache.pekko.actor.ActorSystem.class)
+                  .newInstance(Adapter.toClassic(system)));
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      throw new IllegalStateException(
+          "pekko.remote.artery.ssl.ssl-engine-provider: cannot create " + className
+              + " with an ActorSystem constructor: " + e,
+          e);
+    }
+  }
+}
