@@ -97,6 +97,19 @@ final class ClusterRuntime {
     }
   }
 
+  /**
+   * Starts the weights side channel of a new cluster JVM before any actor sends weights (binding
+   * blocks briefly, so it happens here, on the command's thread, never inside an actor).
+   */
+  static void startTransfers(org.apache.pekko.actor.typed.ActorSystem<?> system, java.io.PrintWriter err) {
+    var settings = io.flock.actors.transfer.TransferSettings.from(system.settings().config());
+    if (settings.sideChannel() && !io.flock.actors.transfer.SideChannel.get(system).start()) {
+      err.println("warning: the weights side channel could not listen (see the log); big weights stream over"
+          + " Artery instead, more slowly");
+      err.flush();
+    }
+  }
+
   /** HOST:PORT, checked. */
   static String hostPort(String value, String option) {
     int colon = value.lastIndexOf(':');

@@ -185,6 +185,7 @@ final class MemberCommand implements Callable<Integer> {
       }
       return Behaviors.<Void>empty();
     }), "flock", actorConfig);
+    ClusterRuntime.startTransfers(system, err);
     CompletableFuture<Void> up = new CompletableFuture<>();
     org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
         .registerOnMemberUp(() -> up.complete(null));

@@ -157,6 +157,7 @@ final class SeedCommand implements Callable<Integer> {
       });
       return Behaviors.<Void>empty();
     }), "flock", config);
+    ClusterRuntime.startTransfers(system, err);
     system.getWhenTerminated().toCompletableFuture().get();
     if (!finished.isDone()) {
       err.println("error: the seed stopped before training finished (see the log above); the last checkpoint is in "

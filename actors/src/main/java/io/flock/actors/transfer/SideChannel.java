@@ -66,7 +66,7 @@ public final class SideChannel implements Extension {
   private final SecureRandom random = new SecureRandom();
   private final ConcurrentHashMap<String, ModelWeights> offers = new ConcurrentHashMap<>();
   private volatile InetSocketAddress bound;
-  private boolean bindFailed;
+  private java.util.concurrent.CompletableFuture<InetSocketAddress> binding;
 
   private SideChannel(ActorSystem<?> system) {
     this.system = system;
@@ -89,10 +89,52 @@ public final class SideChannel implements Extension {
    * streams over Artery instead).
    */
   Optional<WeightsPayload.Socket> offer(ModelWeights weights) {
-    InetSocketAddress address = binding();
+    InetSocketAddress address = bound;
     if (address == null) {
+      // Never block the caller (an actor): bind in the background and stream over Artery this
+      // time. `flock seed` / `flock member` call start() before any actor offers anything.
+      startBinding();
       return Optional.empty();
     }
+    return Optional.of(offerAt(address, weights));
+  }
+
+  /**
+   * Binds the server now and waits for it (at most 10 s): for a JVM's start-up, outside actors.
+   *
+   * @return whether the side channel listens
+   */
+  public boolean start() {
+    try {
+      startBinding().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // logged by startBinding's failure handler
+    }
+    return bound != null;
+  }
+
+  /** The server's address, or empty before it listens. */
+  public Optional<InetSocketAddress> address() {
+    return Optional.ofNullable(bound);
+  }
+
+  private synchronized java.util.concurrent.CompletableFuture<InetSocketAddress> startBinding() {
+    if (binding == null) {
+      binding = bind().whenComplete((address, e) -> {
+        if (e != null) {
+          LOG.error("flock.transfer.side-channel: cannot bind port {} ({}); weights stream over Artery"
+              + " instead. Free the port or set flock.transfer.side-channel-port.", settings.sideChannelPort(),
+              e.toString());
+        } else {
+          bound = address;
+          LOG.debug("side channel listening on {} (tls: {})", address, tls.isPresent());
+        }
+      });
+    }
+    return binding;
+  }
+
+  private WeightsPayload.Socket offerAt(InetSocketAddress address, ModelWeights weights) {
     byte[] id = new byte[ID_BYTES];
     random.nextBytes(id);
     String transferId = HexFormat.of().formatHex(id);
@@ -105,9 +147,7 @@ public final class SideChannel implements Extension {
             () -> offers.remove(transferId),
             system.executionContext());
     String host = system.address().getHost().orElseThrow();
-    return Optional.of(
-        new WeightsPayload.Socket(
-            weights.layout(), crc, host, address.getPort(), transferId));
+    return new WeightsPayload.Socket(weights.layout(), crc, host, address.getPort(), transferId);
   }
 
   /** Offers not yet fetched and not yet expired. */
@@ -115,32 +155,7 @@ public final class SideChannel implements Extension {
     return offers.size();
   }
 
-  /** The bound address, binding on first use; null when binding failed (logged once). */
-  private InetSocketAddress binding() {
-    InetSocketAddress b = bound;
-    if (b != null) {
-      return b;
-    }
-    synchronized (this) {
-      if (bound == null && !bindFailed) {
-        try {
-          bound = bind();
-        } catch (Exception e) {
-          bindFailed = true;
-          LOG.error(
-              "flock.transfer.side-channel: cannot bind port {} ({}); weights stream over Artery"
-                  + " instead. Free the port or set flock.transfer.side-channel-port.",
-              settings.sideChannelPort(),
-              e.toString());
-        }
-      }
-      return bound;
-    }
-  }
-
-  // Blocks (bounded) the first offer of this system until the server listens: a local bind takes
-  // milliseconds, and an offer must name the port.
-  private InetSocketAddress bind() throws Exception {
+  private java.util.concurrent.CompletableFuture<InetSocketAddress> bind() {
     Config config = system.settings().config();
     String bindHost = config.getString("pekko.remote.artery.bind.hostname");
     String host = bindHost.isEmpty() ? system.address().getHost().orElseThrow() : bindHost;
@@ -161,14 +176,11 @@ public final class SideChannel implements Extension {
                 org.apache.pekko.stream.IgnoreCancel$.MODULE$)
             : tcp.bind(host, port, 100, List.of(), false, Optional.empty());
     Materializer mat = Materializer.matFromSystem(system);
-    Tcp.ServerBinding binding =
-        server
-            .to(Sink.foreach(connection -> connection.handleWith(serve(), mat)))
-            .run(mat)
-            .toCompletableFuture()
-            .get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    LOG.debug("side channel listening on {} (tls: {})", binding.localAddress(), tls.isPresent());
-    return binding.localAddress();
+    return server
+        .to(Sink.foreach(connection -> connection.handleWith(serve(), mat)))
+        .run(mat)
+        .toCompletableFuture()
+        .thenApply(Tcp.ServerBinding::localAddress);
   }
 
   /**

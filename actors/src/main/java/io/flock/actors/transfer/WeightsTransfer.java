@@ -62,7 +62,9 @@ public final class WeightsTransfer {
    */
   public static WeightsPayload.Socket offerOnSideChannel(
       ModelWeights weights, ActorSystem<?> system) {
-    return SideChannel.get(system)
+    SideChannel channel = SideChannel.get(system);
+    channel.start();
+    return channel
         .offer(weights)
         .orElseThrow(
             () ->

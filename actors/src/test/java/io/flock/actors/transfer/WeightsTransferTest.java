@@ -116,6 +116,9 @@ class WeightsTransferTest {
                 org.apache.pekko.actor.typed.ActorRefResolver.get(receiver.system())
                     .toSerializationFormat(receiver.createTestProbe().ref()));
     assertTrue(remoteRef.path().address().hasGlobalScope());
+    // payloadFor never blocks an actor on binding: a JVM starts its side channel first (the CLI
+    // does), and until it listens big weights stream over Artery.
+    assertTrue(SideChannel.get(local).start());
     assertInstanceOf(
         WeightsPayload.Socket.class, WeightsTransfer.payloadFor(big, remoteRef, local));
     ModelWeights small = weights(1000, 3);
