@@ -69,6 +69,12 @@ final class MemberCommand implements Callable<Integer> {
       description = "How the data set is split over all N*K nodes, as `flock simulate --partition` (default: ${DEFAULT-VALUE}).")
   String split;
 
+  @Option(names = "--data", paramLabel = "DIR",
+      description = {"This member's own local data instead of a share of a public data set:"
+          + " DIR/train-images-idx3-ubyte and DIR/train-labels-idx1-ubyte (MNIST's IDX format: 28x28 grey images,"
+          + " labels 0-9), split evenly over this member's nodes. --partition I/N then only numbers the nodes."})
+  Path localData;
+
   @Option(names = "--standby", defaultValue = "false",
       description = "Also keep checkpoint replicas and stand by to host the coordinator (needs --workdir).")
   boolean standby;
@@ -119,17 +125,35 @@ final class MemberCommand implements Callable<Integer> {
       err.println("error: " + busy);
       return 2;
     }
-    // The data this member's nodes hold: node I*K+j of the data set split over N*K nodes.
+    // The data this member's nodes hold: node I*K+j of the data set split over N*K nodes, or the
+    // member's own --data split over its K nodes.
     int total = part[1] * nodes;
+    int first = part[0] * nodes;
     List<String> simArgs = new ArrayList<>(dataArgs);
     simArgs.addAll(List.of("--nodes", Integer.toString(total), "--partition", split, "--min-nodes", "1"));
     SimulationConfig config;
-    FederatedData data;
+    List<NodeData> local = new ArrayList<>();
+    List<NodeData> localEval = new ArrayList<>();
+    ModelSpec model;
     ModelLayout layout;
     try {
       config = ClusterRuntime.parseRun(simArgs).config();
-      data = FederatedData.load(config);
-      ModelSpec model = ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
+      io.flock.models.data.LabeledDataset train;
+      if (localData != null) {
+        train = readLocal(localData);
+        for (int[] share : io.flock.models.data.Partitioner.partition(io.flock.models.data.Partitioner.Scheme.IID,
+            train.labels(), nodes, Seeds.derive(config.seed(), first))) {
+          local.add(new NodeData(train, share));
+        }
+      } else {
+        FederatedData data = FederatedData.load(config);
+        train = data.train();
+        local.addAll(data.partitions().subList(first, first + nodes));
+        if (!data.evalPartitions().isEmpty()) {
+          localEval.addAll(data.evalPartitions().subList(first, first + nodes));
+        }
+      }
+      model = ModelZoo.get(config.model(), train.featureDim(), train.numClasses());
       layout = ModelInitializer.initialWeights(model, config.seed()).layout();
     } catch (CommandLine.ParameterException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -151,8 +175,6 @@ final class MemberCommand implements Callable<Integer> {
     List<String> roles = standby ? List.of("node", "coordinator") : List.of("node");
     Config actorConfig = ClusterRuntime.config("member.conf", host, port, seeds, roles, clusterConfig);
     Device device = Devices.select(config.gpuEnabled(), 0);
-    ModelSpec model = ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
-    int first = part[0] * nodes;
     Duration minBackoff = actorConfig.getDuration("flock.supervision.min-backoff");
     Duration maxBackoff = actorConfig.getDuration("flock.supervision.max-backoff");
     if (workdir != null) {
@@ -166,9 +188,9 @@ final class MemberCommand implements Callable<Integer> {
         for (int j = 0; j < nodes; j++) {
           int index = first + j;
           String nodeId = String.format("node-%04d", index);
-          NodeData local = data.partitions().get(index);
-          TrainingNode.Setup setup = TrainingNode.Setup.of(nodeId, local, layout, Seeds.derive(config.seed(), index))
-              .withEvalData(data.evalPartitions().isEmpty() ? null : data.evalPartitions().get(index))
+          TrainingNode.Setup setup = TrainingNode.Setup.of(nodeId, local.get(j), layout,
+                  Seeds.derive(config.seed(), index))
+              .withEvalData(localEval.isEmpty() ? null : localEval.get(j))
               .withIdentity(keys.get(nodeId));
           nodesCtx.spawn(TrainingNode.supervised(setup, workers, minBackoff, maxBackoff), nodeId);
         }
@@ -202,11 +224,28 @@ final class MemberCommand implements Callable<Integer> {
     }
     out.printf("flock member: %s joined through %s; nodes node-%04d..node-%04d (%d local samples)%s%n",
         system.address(), seeds, first, first + nodes - 1,
-        data.partitions().subList(first, first + nodes).stream().mapToInt(NodeData::size).sum(),
+        local.stream().mapToInt(NodeData::size).sum(),
         standby ? "; standby coordinator, checkpoint replicas in " + workdir : "");
     out.flush();
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
+  }
+
+  /** A member's own IDX data, or a clear error naming the file and what to do. */
+  private io.flock.models.data.LabeledDataset readLocal(Path dir) {
+    Path images = dir.resolve("train-images-idx3-ubyte");
+    Path labels = dir.resolve("train-labels-idx1-ubyte");
+    for (Path f : List.of(images, labels)) {
+      if (!java.nio.file.Files.isReadable(f)) {
+        throw new IllegalArgumentException("--data " + dir + ": missing " + f.getFileName() + " (the member's own"
+            + " data must be an IDX pair train-images-idx3-ubyte / train-labels-idx1-ubyte, as MNIST's)");
+      }
+    }
+    try {
+      return io.flock.models.data.Mnist.read("local data " + dir, images, labels);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("--data " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   private int[] parsePartition() {

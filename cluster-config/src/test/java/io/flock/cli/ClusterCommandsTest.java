@@ -101,6 +101,10 @@ class ClusterCommandsTest {
         "--model", "logistic", "--train-limit", "200");
     assertEquals(2, keys.exitCode());
     assertTrue(keys.err().contains("--identities: no key for node-0000"), keys.err());
+    FlockCliTest.Run data = run("member", "--seed", "127.0.0.1:2552", "--data", tmp.toString(), "--model", "logistic",
+        "--train-limit", "200");
+    assertEquals(2, data.exitCode());
+    assertTrue(data.err().contains("--data " + tmp + ": missing train-images-idx3-ubyte"), data.err());
   }
 
   private static int freePort() {

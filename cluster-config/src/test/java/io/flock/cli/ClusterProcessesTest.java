@@ -88,7 +88,10 @@ class ClusterProcessesTest {
     standby.addAll(keyed);
     Jvm m0 = startMember("m0", port, 0, 3, fast, standby);
     m0.await(l -> l.startsWith("flock member:")); // joins first: the oldest standby takes over
-    Jvm m1 = startMember("m1", port, 1, 3, fast, keyed);
+    // m1 trains on its own local data (--data: an IDX pair in its directory), not a share of MNIST.
+    List<String> ownData = new ArrayList<>(keyed);
+    ownData.addAll(List.of("--data", writeIdx(dir.resolve("m1-data"), 1000).toString()));
+    Jvm m1 = startMember("m1", port, 1, 3, fast, ownData);
     Jvm m2 = startMember("m2", port, 2, 3, fast, keyed);
     Jvm intruder = startMember("intruder", port, 6, 7, fast, List.of("--nodes", "1", "--identities",
         strangers.toString()));
@@ -108,6 +111,8 @@ class ClusterProcessesTest {
     assertTrue(withDropout.contains("CRASHED") || withDropout.contains("TIMED_OUT"), withDropout);
     int dropoutRound = roundOf(withDropout);
 
+    assertTrue(m1.lines().stream().anyMatch(l -> l.contains("nodes node-0002..node-0003 (1000 local samples)")),
+        "m1 holds its own 1,000 samples");
     // 2. The member restarts with the same partition: its nodes register again and train.
     Jvm again = startMember("m2-again", port, 2, 3, fast, keyed);
     again.await(l -> l.startsWith("flock member:"));
@@ -135,6 +140,25 @@ class ClusterProcessesTest {
       assertEquals(r, roundOf(line), "rounds continue without a gap or a repeat: " + line);
       assertFalse(line.contains("FAILED"), line);
     }
+  }
+
+  /** {@code count} random 28x28 images with labels 0-9, as MNIST's IDX train files in {@code dir}. */
+  private static Path writeIdx(Path dir, int count) throws IOException {
+    java.nio.file.Files.createDirectories(dir);
+    java.util.Random random = new java.util.Random(11);
+    java.nio.ByteBuffer images = java.nio.ByteBuffer.allocate(16 + count * 784).putInt(0x803).putInt(count)
+        .putInt(28).putInt(28);
+    java.nio.ByteBuffer labels = java.nio.ByteBuffer.allocate(8 + count).putInt(0x801).putInt(count);
+    for (int i = 0; i < count; i++) {
+      int label = i % 10;
+      labels.put((byte) label);
+      for (int p = 0; p < 784; p++) {
+        images.put((byte) (p % 10 == label ? 200 + random.nextInt(56) : random.nextInt(30)));
+      }
+    }
+    java.nio.file.Files.write(dir.resolve("train-images-idx3-ubyte"), images.array());
+    java.nio.file.Files.write(dir.resolve("train-labels-idx1-ubyte"), labels.array());
+    return dir;
   }
 
   private static int roundOf(String line) {
