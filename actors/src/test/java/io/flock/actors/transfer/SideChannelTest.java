@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.flock.actors.testing.Fixtures;
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
@@ -23,8 +22,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,30 +32,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * JVMs.
  */
 @ExtendWith(LogCapturingExtension.class)
-class SideChannelTest {
+class SideChannelTest extends TwoSystems {
 
-  static final Config REMOTE =
-      ConfigFactory.parseString(
-          """
-          pekko.actor.provider = remote
-          pekko.remote.artery.canonical.hostname = 127.0.0.1
-          pekko.remote.artery.canonical.port = 0
-          flock.transfer.idle-timeout = 5s
-          """);
+  static final Config REMOTE = remote("5s");
 
-  private ActorTestKit sender;
-  private ActorTestKit receiver;
-
-  @BeforeEach
-  void start() {
-    sender = ActorTestKit.create("sender", REMOTE.withFallback(Fixtures.testConfig()));
-    receiver = ActorTestKit.create("receiver", REMOTE.withFallback(Fixtures.testConfig()));
-  }
-
-  @AfterEach
-  void stop() {
-    receiver.shutdownTestKit();
-    sender.shutdownTestKit();
+  @Override
+  String idleTimeout() {
+    return "5s";
   }
 
   /** The payload as {@code to} decodes it from the serializer output of {@code from}. */

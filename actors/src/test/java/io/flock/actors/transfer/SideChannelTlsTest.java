@@ -51,29 +51,10 @@ class SideChannelTlsTest {
     return kit;
   }
 
-  /** As {@code CertsCommand.overlay} in cluster-config writes it. */
   private static String overlay(MemberFiles f, String trustPassword) {
-    return """
-        pekko.remote.artery.transport = tls-tcp
-        pekko.remote.artery.ssl.config-ssl-engine {
-          key-store = "%s"
-          key-store-password = "%s"
-          key-password = "%s"
-          trust-store = "%s"
-          trust-store-password = "%s"
-          protocol = "TLSv1.3"
-          enabled-algorithms = ["TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"]
-          require-mutual-authentication = on
-          hostname-verification = on
-        }
-        """
-        .formatted(
-            f.keyStore().toAbsolutePath(),
-            f.password(),
-            f.password(),
-            f.trustStore().toAbsolutePath(),
-            trustPassword);
+    return FederationCertificates.arteryTlsOverlay(f, trustPassword);
   }
+
 
   @Test
   void onlyMembersOfTheFederationsCaFetchOverTls() throws Exception {

@@ -21,8 +21,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -32,30 +30,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * stream talks to the sender's over the wire exactly as between two JVMs.
  */
 @ExtendWith(LogCapturingExtension.class)
-class WeightsTransferTest {
+class WeightsTransferTest extends TwoSystems {
 
-  private static final Config REMOTE =
-      ConfigFactory.parseString(
-          """
-          pekko.actor.provider = remote
-          pekko.remote.artery.canonical.hostname = 127.0.0.1
-          pekko.remote.artery.canonical.port = 0
-          flock.transfer.idle-timeout = 2s
-          """);
+  static final Config REMOTE = remote("2s");
 
-  private ActorTestKit sender;
-  private ActorTestKit receiver;
-
-  @BeforeEach
-  void start() {
-    sender = ActorTestKit.create("sender", REMOTE.withFallback(Fixtures.testConfig()));
-    receiver = ActorTestKit.create("receiver", REMOTE.withFallback(Fixtures.testConfig()));
-  }
-
-  @AfterEach
-  void stop() {
-    receiver.shutdownTestKit();
-    sender.shutdownTestKit();
+  @Override
+  String idleTimeout() {
+    return "2s";
   }
 
   /** 1,000,003 values: eight chunks of 128 KiB and a short last one. */
