@@ -54,7 +54,7 @@ final class IdentitiesCommand implements Callable<Integer> {
       }
       NodeIdentity id = NodeIdentity.generate(random);
       id.save(file);
-      lines.append(id.fingerprint()).append("  # ").append(node).append('\n');
+      lines.append(id.fingerprint()).append(" ").append(node).append('\n');
       w.println(node + ": " + file + " (" + id.fingerprint() + ")");
     }
     Files.writeString(allowlist, lines.toString(), StandardCharsets.US_ASCII, StandardOpenOption.CREATE,

@@ -11,10 +11,13 @@ import java.util.Map;
 /**
  * Which nodes may train: signed registration against the federation's allowlist. The coordinator
  * sends each node it discovers a fresh random challenge; the node signs {@link #message} (a
- * domain tag, the challenge and its node id) with its ML-DSA-65 identity key and answers with its
- * public key and the signature. A node is admitted when the signature verifies under that key,
- * the key's fingerprint is on the allowlist and the node id is the one challenged. A fresh
- * challenge per discovery makes a recorded answer useless to anybody else. Pure logic; the
+ * domain tag, the challenge, its node id and its own actor reference) with its ML-DSA-65 identity
+ * key and answers with its public key and the signature. A node is admitted when the signature
+ * verifies under that key for the actor the challenge went to, the key's fingerprint is on the
+ * allowlist, and a key bound to a node id is used by that node. A fresh challenge per discovery
+ * makes a recorded answer useless, and signing the actor reference makes a relayed one useless: an
+ * impostor that forwards its challenge to the real node gets a signature over the real node's
+ * reference, not its own. Pure logic; the
  * coordinator owns one and calls it from its own thread.
  */
 public final class Admission {
@@ -23,25 +26,35 @@ public final class Admission {
 
   private final Allowlist allowlist;
   private final SecureRandom random;
-  private final Map<String, byte[]> challenges = new HashMap<>();
+  private final Map<String, Challenge> challenges = new HashMap<>();
 
   public Admission(Allowlist allowlist, SecureRandom random) {
     this.allowlist = allowlist;
     this.random = random;
   }
 
-  /** The bytes a node signs: domain tag, challenge, node id (length-prefixed). */
-  public static byte[] message(byte[] challenge, String nodeId) {
+  /**
+   * The bytes a node signs: domain tag, challenge, node id and the node's actor reference in its
+   * serialized form (each length-prefixed).
+   */
+  public static byte[] message(byte[] challenge, String nodeId, String actorRef) {
     byte[] id = nodeId.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(DOMAIN.length + 4 + challenge.length + 4 + id.length)
-        .put(DOMAIN).putInt(challenge.length).put(challenge).putInt(id.length).put(id).array();
+    byte[] ref = actorRef.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(DOMAIN.length + 12 + challenge.length + id.length + ref.length)
+        .put(DOMAIN).putInt(challenge.length).put(challenge).putInt(id.length).put(id)
+        .putInt(ref.length).put(ref).array();
   }
 
-  /** A new 32-byte challenge for {@code nodeId}, replacing any earlier one. */
-  public byte[] challenge(String nodeId) {
+  private record Challenge(byte[] bytes, String actorRef) {}
+
+  /**
+   * A new 32-byte challenge for the node {@code nodeId} at {@code actorRef} (the reference the
+   * challenge is sent to, serialized), replacing any earlier one.
+   */
+  public byte[] challenge(String nodeId, String actorRef) {
     byte[] c = new byte[32];
     random.nextBytes(c);
-    challenges.put(nodeId, c);
+    challenges.put(nodeId, new Challenge(c, actorRef));
     return c.clone();
   }
 
@@ -61,7 +74,7 @@ public final class Admission {
    * @return null when the node is admitted, else why not
    */
   public String verify(String nodeId, byte[] publicKey, byte[] signature) {
-    byte[] challenge = challenges.remove(nodeId);
+    Challenge challenge = challenges.remove(nodeId);
     if (challenge == null) {
       return "no challenge is pending for " + nodeId;
     }
@@ -70,15 +83,19 @@ public final class Admission {
     }
     boolean valid;
     try {
-      valid = NodeIdentity.verify(publicKey, message(challenge, nodeId), signature);
+      valid = NodeIdentity.verify(publicKey, message(challenge.bytes(), nodeId, challenge.actorRef()), signature);
     } catch (IllegalArgumentException e) {
       return "malformed public key or signature: " + e.getMessage();
     }
     if (!valid) {
-      return "the signature does not verify under the node's public key";
+      return "the signature does not verify under the node's public key for the challenged actor";
     }
     if (!allowlist.admits(publicKey)) {
       return "key " + NodeIdentity.fingerprint(publicKey) + " is not on the federation's allowlist";
+    }
+    String bound = allowlist.boundNode(publicKey);
+    if (bound != null && !bound.equals(nodeId)) {
+      return "key " + NodeIdentity.fingerprint(publicKey) + " belongs to " + bound + ", not " + nodeId;
     }
     return null;
   }

@@ -178,6 +178,7 @@ public final class Coordinator {
   private final java.util.Set<ActorRef<TrainingNode.Command>> admitted = new java.util.HashSet<>();
   private final java.util.Map<String, ActorRef<TrainingNode.Command>> challenged = new java.util.HashMap<>();
   private final java.util.Set<ActorRef<TrainingNode.Command>> refused = new java.util.HashSet<>();
+  private final java.util.Map<String, ActorRef<TrainingNode.Command>> keyHolders = new java.util.HashMap<>();
 
   private Coordinator(
       ActorContext<Command> ctx,
@@ -227,7 +228,7 @@ public final class Coordinator {
     return new Checkpoint(persistence.runArgs(), round, completedRounds, consecutiveFailures, lastLoss,
         lastAccuracy, global, planner.optimizerState(), dp == null ? null : dp.accountant(),
         dp == null ? null : dp.clipping(), history, finished,
-        settings.allowlist() == null ? null : settings.allowlist().fingerprints());
+        settings.allowlist() == null ? null : settings.allowlist().entries());
   }
 
   private boolean resumed() {
@@ -351,7 +352,8 @@ public final class Coordinator {
         String id = node.path().name();
         if (!admitted.contains(node) && !refused.contains(node) && !node.equals(challenged.get(id))) {
           challenged.put(id, node);
-          node.tell(new TrainingNode.Identify(admission.challenge(id), identifiedAdapter));
+          String ref = org.apache.pekko.actor.typed.ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(node);
+          node.tell(new TrainingNode.Identify(admission.challenge(id, ref), identifiedAdapter));
         }
       }
     }
@@ -370,7 +372,16 @@ public final class Coordinator {
       return;
     }
     String reason = admission.verify(id.nodeId(), id.publicKey(), id.signature());
+    String fingerprint = reason == null ? io.flock.privacy.identity.NodeIdentity.fingerprint(id.publicKey()) : null;
     if (reason == null) {
+      // One key, one live node: a key already admitted for another listed node is not reused.
+      ActorRef<TrainingNode.Command> holder = keyHolders.get(fingerprint);
+      if (holder != null && !holder.equals(node) && admitted.contains(holder)) {
+        reason = "key " + fingerprint + " is already in use by " + holder.path().name();
+      }
+    }
+    if (reason == null) {
+      keyHolders.put(fingerprint, node);
       admitted.add(node);
       ctx.getLog().info("admitted {} (key {})", id.nodeId(),
           io.flock.privacy.identity.NodeIdentity.fingerprint(id.publicKey()).substring(0, 16));

@@ -216,7 +216,9 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     if (identity == null || req.challenge() == null) {
       req.replyTo().tell(new Identified(nodeId, new byte[0], new byte[0]));
     } else {
-      byte[] message = io.flock.actors.coordinator.Admission.message(req.challenge(), nodeId);
+      String self = org.apache.pekko.actor.typed.ActorRefResolver.get(getContext().getSystem())
+          .toSerializationFormat(getContext().getSelf());
+      byte[] message = io.flock.actors.coordinator.Admission.message(req.challenge(), nodeId, self);
       req.replyTo().tell(new Identified(nodeId, identity.publicKey(), identity.sign(message)));
     }
     return this;

@@ -51,29 +51,54 @@ class AdmissionTest {
   }
 
   @Test
-  void answerIsAdmittedOnlyWithAValidSignatureOfTheChallengeByAnAllowedKeyForTheChallengedNode() {
+  void answerIsAdmittedOnlyWithAValidSignatureOfTheChallengeByAnAllowedKeyForTheChallengedActor() {
     NodeIdentity allowed = identity(1);
     NodeIdentity stranger = identity(2);
     Admission admission = new Admission(Allowlist.of(List.of(allowed.fingerprint())), new SecureRandom());
+    String refA = "pekko://flock@10.0.0.1:2552/user/nodes/node-1#1";
 
-    byte[] c = admission.challenge("node-1");
-    assertNull(admission.verify("node-1", allowed.publicKey(), allowed.sign(Admission.message(c, "node-1"))));
+    byte[] c = admission.challenge("node-1", refA);
+    assertNull(admission.verify("node-1", allowed.publicKey(), allowed.sign(Admission.message(c, "node-1", refA))));
 
-    c = admission.challenge("node-1");
-    byte[] forOtherNode = allowed.sign(Admission.message(c, "node-2"));
-    assertEquals("the signature does not verify under the node's public key",
+    c = admission.challenge("node-1", refA);
+    byte[] forOtherNode = allowed.sign(Admission.message(c, "node-2", refA));
+    assertEquals("the signature does not verify under the node's public key for the challenged actor",
         admission.verify("node-1", allowed.publicKey(), forOtherNode));
 
-    c = admission.challenge("node-1");
-    String notListed = admission.verify("node-1", stranger.publicKey(), stranger.sign(Admission.message(c, "node-1")));
+    c = admission.challenge("node-1", refA);
+    String notListed = admission.verify("node-1", stranger.publicKey(),
+        stranger.sign(Admission.message(c, "node-1", refA)));
     assertTrue(notListed.endsWith("is not on the federation's allowlist"), notListed);
 
-    byte[] old = admission.challenge("node-1");
-    byte[] replay = allowed.sign(Admission.message(old, "node-1"));
-    admission.challenge("node-1"); // a fresh challenge: the answer to the old one is worthless
-    assertEquals("the signature does not verify under the node's public key",
+    byte[] old = admission.challenge("node-1", refA);
+    byte[] replay = allowed.sign(Admission.message(old, "node-1", refA));
+    admission.challenge("node-1", refA); // a fresh challenge: the answer to the old one is worthless
+    assertEquals("the signature does not verify under the node's public key for the challenged actor",
         admission.verify("node-1", allowed.publicKey(), replay));
     assertEquals("no challenge is pending for node-1", admission.verify("node-1", allowed.publicKey(), replay));
+  }
+
+  @Test
+  void impostorRelayingItsChallengeToTheRealNodeIsRefused() {
+    NodeIdentity real = identity(1);
+    Admission admission = new Admission(Allowlist.of(List.of(real.fingerprint())), new SecureRandom());
+    String impostor = "pekko://flock@10.0.0.9:2552/user/nodes/node-3#7";
+    String genuine = "pekko://flock@10.0.0.3:2552/user/nodes/node-3#5";
+    byte[] c = admission.challenge("node-3", impostor);
+    // The impostor forwards c to the genuine node, which signs for the actor it is.
+    byte[] relayed = real.sign(Admission.message(c, "node-3", genuine));
+    assertEquals("the signature does not verify under the node's public key for the challenged actor",
+        admission.verify("node-3", real.publicKey(), relayed));
+  }
+
+  @Test
+  void keyBoundToANodeIdAdmitsThatNodeOnly() {
+    NodeIdentity key = identity(4);
+    Admission admission = new Admission(Allowlist.of(List.of(key.fingerprint() + " node-0004")), new SecureRandom());
+    String ref = "pekko://flock/user/node-0009#1";
+    byte[] c = admission.challenge("node-0009", ref);
+    assertEquals("key " + key.fingerprint() + " belongs to node-0004, not node-0009",
+        admission.verify("node-0009", key.publicKey(), key.sign(Admission.message(c, "node-0009", ref))));
   }
 
   @Test

@@ -78,4 +78,20 @@ class NodeIdentityTest {
     assertTrue(e.getMessage().contains("allow:2"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Allowlist.of(List.of("abc")));
   }
+
+  @Test
+  void allowlistEntryCanBindAKeyToOneNodeIdAndRoundTripsThroughItsEntries() throws IOException {
+    NodeIdentity bound = fixed(5);
+    NodeIdentity free = fixed(6);
+    Path file = Files.writeString(dir.resolve("allow"),
+        bound.fingerprint() + " node-0005  # hospital B\n" + free.fingerprint() + "\n");
+    Allowlist list = Allowlist.load(file);
+    assertEquals("node-0005", list.boundNode(bound.publicKey()));
+    assertEquals(null, list.boundNode(free.publicKey()));
+    assertEquals(list.entries(), Allowlist.of(list.entries()).entries());
+    Path bad = Files.writeString(dir.resolve("bad"), bound.fingerprint() + " node-1 extra\n");
+    IOException e = assertThrows(IOException.class, () -> Allowlist.load(bad));
+    assertTrue(e.getMessage().contains("bad:1") && e.getMessage().contains("is not FINGERPRINT [NODE-ID]"),
+        e.getMessage());
+  }
 }
