@@ -88,6 +88,12 @@ public final class RoundManager {
     }
   }
 
+  /**
+   * A node's reply as its own reply address received it: {@code nodeId} is the node that address
+   * was made for, whatever the reply claims. Local: from a child of this round manager.
+   */
+  private record Stamped(String nodeId, TrainReply reply) implements Command, io.flock.actors.protocol.LocalOnly {}
+
   /** A streamed update arrived (or its transfer failed). */
   private record UpdateArrived(TrainCompleted reply, ModelWeights update, Throwable failure) implements Command {}
 
@@ -214,9 +220,16 @@ public final class RoundManager {
         settings.stragglerFraction(), settings.train().localEpochs(), roundSeed());
     aggregator = ctx.spawn(Aggregator.create(aggregatorFactory.apply(global.layout())), "aggregator");
     ctx.watchWith(aggregator, AggregatorStopped.INSTANCE);
-    var trainReplies = ctx.getSelf().<TrainReply>narrow();
+    java.security.SecureRandom random = new java.security.SecureRandom();
     for (ActorRef<TrainingNode.Command> node : chosen) {
       String nodeId = node.path().name();
+      // Each node answers to an address of its own, named by 128 random bits: a node cannot
+      // answer for another (it neither has nor can guess the other's address), and whatever
+      // node id a reply claims, the address it came to says who sent it.
+      byte[] name = new byte[16];
+      random.nextBytes(name);
+      ActorRef<TrainReply> trainReplies = ctx.spawn(stamping(nodeId, ctx.getSelf()),
+          "reply-" + java.util.HexFormat.of().formatHex(name));
       pending.put(nodeId, node);
       ctx.watchWith(node, new NodeTerminated(nodeId));
       Integer epochs = stragglers.get(nodeId);
@@ -232,15 +245,44 @@ public final class RoundManager {
     return seed * 0x9E3779B97F4A7C15L + round;
   }
 
+  private static Behavior<TrainReply> stamping(String nodeId, ActorRef<Command> roundManager) {
+    return Behaviors.receive(TrainReply.class)
+        .onAnyMessage(reply -> {
+          roundManager.tell(new Stamped(nodeId, reply));
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> onStamped(Stamped stamped) {
+    TrainReply reply = stamped.reply();
+    if (!stamped.nodeId().equals(reply.nodeId())) {
+      return dropout(stamped.nodeId(), DropoutReason.INVALID_UPDATE,
+          "the reply names " + reply.nodeId() + ", not the node it was sent by");
+    }
+    if (reply instanceof TrainCompleted completed) {
+      return onCompleted(completed);
+    }
+    return onDeclined((TrainDeclined) reply);
+  }
+
   private Behavior<Command> collecting() {
     return Behaviors.receive(Command.class)
-        .onMessage(TrainCompleted.class, this::onCompleted)
+        .onMessage(Stamped.class, this::onStamped)
         .onMessage(UpdateArrived.class, this::onUpdateArrived)
-        .onMessage(TrainDeclined.class, this::onDeclined)
+        .onMessage(TrainCompleted.class, r -> unaddressed(r))
+        .onMessage(TrainDeclined.class, r -> unaddressed(r))
         .onMessage(NodeTerminated.class, t -> dropout(t.nodeId(), DropoutReason.CRASHED, "node stopped during the round"))
         .onMessage(DeadlineReached.class, d -> onDeadline())
         .onMessage(AggregatorStopped.class, a -> aggregatorDied())
         .build();
+  }
+
+  /** A reply sent to the round manager itself, not to a node's reply address: not trusted. */
+  private Behavior<Command> unaddressed(TrainReply reply) {
+    ctx.getLog().warn("round {}: ignoring a reply naming {} that did not come through its reply address",
+        round, reply.nodeId());
+    return Behaviors.same();
   }
 
   private Behavior<Command> aggregatorDied() {

@@ -185,6 +185,28 @@ class RoundManagerTest {
   }
 
   @Test
+  void nodeAnsweringInAnotherNodesNameIsDroppedAndTheOtherNodesOwnUpdateCounts() {
+    TestProbe<TrainingNode.Command> a = testKit.createTestProbe("a");
+    TestProbe<TrainingNode.Command> b = testKit.createTestProbe("b");
+    TestProbe<RoundManager.Outcome> outcome = testKit.createTestProbe();
+    ActorRef<RoundManager.Command> round =
+        testKit.spawn(RoundManager.create(1, GLOBAL, settings(1), 42, List.of(a.ref(), b.ref()), outcome.ref()));
+
+    TrainingNode.TrainRequest toA = a.expectMessageClass(TrainingNode.TrainRequest.class);
+    TrainingNode.TrainRequest toB = b.expectMessageClass(TrainingNode.TrainRequest.class);
+    // a forges b's update (a huge one) on its own reply address, and straight to the round manager.
+    toA.replyTo().tell(new RoundManager.TrainCompleted(1, nodeId(b), DELTA_B, 1_000_000, 0.5, 1));
+    round.tell(new RoundManager.TrainCompleted(1, nodeId(b), DELTA_A, 1_000_000, 0.5, 1));
+    answer(b, toB, DELTA_B, 3, 1.0);
+
+    RoundManager.RoundCompleted done = outcome.expectMessageClass(RoundManager.RoundCompleted.class);
+    assertEquals(List.of(new Dropout(nodeId(a), DropoutReason.INVALID_UPDATE,
+        "the reply names " + nodeId(b) + ", not the node it was sent by")), done.stats().dropouts());
+    assertEquals(1, done.stats().participants());
+    assertEquals(DELTA_B, done.combinedUpdate(), "only b's own update, with its own weight");
+  }
+
+  @Test
   void silentNodeTimesOutAtTheDeadlineAndTheRoundCompletesFromTheOthers() {
     TestProbe<TrainingNode.Command> a = testKit.createTestProbe("a");
     TestProbe<TrainingNode.Command> b = testKit.createTestProbe("b");
