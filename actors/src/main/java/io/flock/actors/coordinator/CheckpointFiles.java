@@ -50,9 +50,9 @@ public final class CheckpointFiles {
     return dir;
   }
 
-  /** Whether a latest checkpoint file exists (corrupt or not). */
+  /** Whether a checkpoint file exists (corrupt or not). */
   public boolean exists() {
-    return Files.exists(dir.resolve(LATEST));
+    return Files.exists(dir.resolve(LATEST)) || Files.exists(dir.resolve(PREVIOUS));
   }
 
   /** The file bytes of {@code checkpoint}: magic, CRC32 of the body, CBOR body. */
@@ -97,9 +97,19 @@ public final class CheckpointFiles {
         move(latest, dir.resolve(PREVIOUS));
       }
       move(tmp, latest);
+      forceDirectory();
       return checkpoint;
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the checkpoint in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes the renames durable: on Linux a directory's entries reach the disk with its fsync. */
+  private void forceDirectory() {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Not every file system lets a directory be opened for fsync; the files themselves are.
     }
   }
 
@@ -118,7 +128,14 @@ public final class CheckpointFiles {
    *     is wrong with it, and the previous checkpoint to fall back to
    */
   public Checkpoint readLatest() {
-    return read(dir.resolve(LATEST));
+    Path latest = dir.resolve(LATEST);
+    Path previous = dir.resolve(PREVIOUS);
+    if (!Files.exists(latest) && Files.exists(previous)) {
+      // A crash between the two renames of a write: the previous checkpoint is the latest complete
+      // one.
+      return read(previous);
+    }
+    return read(latest);
   }
 
   /** A checkpoint file, or null when it does not exist. */

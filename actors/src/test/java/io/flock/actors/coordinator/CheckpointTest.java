@@ -58,7 +58,7 @@ class CheckpointTest {
   }
 
   @Test
-  void checkpointFileRoundTripsAndKeepsThePreviousOne() {
+  void checkpointFileRoundTripsAndKeepsThePreviousOne() throws IOException {
     CheckpointFiles files = new CheckpointFiles(dir.resolve("work"));
     assertNull(files.readLatest(), "no checkpoint yet");
     Checkpoint first = checkpoint(1, weights(1f, 1f, 1f, 1f));
@@ -69,6 +69,12 @@ class CheckpointTest {
     assertEquals(2, files.readLatest().round());
     assertEquals(1, CheckpointFiles.read(dir.resolve("work").resolve(CheckpointFiles.PREVIOUS)).round());
     assertEquals(List.of("--rounds", "5"), files.readLatest().runArgs());
+
+    // A crash between the two renames of a write leaves only the previous file: it is the latest.
+    java.nio.file.Files.delete(dir.resolve("work").resolve(CheckpointFiles.LATEST));
+    assertTrue(files.exists());
+    assertEquals(1, files.readLatest().round());
+    files.write(second);
 
     // Privacy state, optimizer slots and reports with dropouts survive the file too.
     var momentum = Strategies.create("fedavgm", StrategyOptions.defaults()).newServerOptimizer();
