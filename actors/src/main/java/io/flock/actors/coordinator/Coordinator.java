@@ -68,6 +68,10 @@ public final class Coordinator {
 
   private record NodeIdentified(TrainingNode.Identified identified) implements Command {}
 
+  private enum SaveTimedOut implements Command {
+    INSTANCE
+  }
+
   private record ListingUpdated(Receptionist.Listing listing) implements Command {}
 
   private enum StartTimeout implements Command {
@@ -170,6 +174,7 @@ public final class Coordinator {
   private final Persistence persistence;
   private final List<RoundReport> history = new ArrayList<>();
   private final ActorRef<CheckpointStore.Saved> savedAdapter;
+  private final java.time.Duration saveTimeout;
   // Signed admission (null: every listed node may train). Nodes are admitted by reference: a node
   // that restarts (a new incarnation under the same name) proves its identity again.
   private final Admission admission;
@@ -192,6 +197,7 @@ public final class Coordinator {
     this.ctx = ctx;
     this.persistence = persistence;
     this.savedAdapter = ctx.messageAdapter(CheckpointStore.Saved.class, CheckpointSaved::new);
+    this.saveTimeout = ctx.getSystem().settings().config().getDuration("flock.checkpoint.save-timeout");
     this.admission = settings.allowlist() == null ? null
         : new Admission(settings.allowlist(), new java.security.SecureRandom());
     this.identifiedAdapter = ctx.messageAdapter(TrainingNode.Identified.class, NodeIdentified::new);
@@ -318,8 +324,13 @@ public final class Coordinator {
     }
   }
 
-  /** Waits for the round's checkpoint, then reports the round and goes on. */
-  private Behavior<Command> saving(RoundReport report, String stop) {
+  /**
+   * Waits for the checkpoint of {@code savedRound}, then goes on with {@code then} (which reports
+   * and moves on). A store that never answers (it died) holds the run up for at most
+   * {@code flock.checkpoint.save-timeout}, after which the run goes on with the error logged.
+   */
+  private Behavior<Command> saving(long savedRound, java.util.function.Supplier<Behavior<Command>> then) {
+    timers.startSingleTimer(SaveTimedOut.INSTANCE, saveTimeout);
     return Behaviors.receive(Command.class)
         .onMessage(ListingUpdated.class, l -> {
           onListing(l);
@@ -331,13 +342,17 @@ public final class Coordinator {
           return Behaviors.same();
         })
         .onMessage(CheckpointSaved.class, s -> {
-          if (s.saved().round() != report.round()) {
-            logSaved(s.saved());
+          logSaved(s.saved());
+          if (s.saved().round() != savedRound) {
             return Behaviors.same();
           }
-          logSaved(s.saved());
-          listener.tell(report);
-          return stop == null ? startRoundOrFinish() : finish(stop);
+          timers.cancel(SaveTimedOut.INSTANCE);
+          return then.get();
+        })
+        .onMessage(SaveTimedOut.class, t -> {
+          ctx.getLog().error("round {}: the checkpoint store did not answer within {}; going on without the"
+              + " checkpoint of this round", savedRound, saveTimeout);
+          return then.get();
         })
         .onAnyMessage(m -> Behaviors.same())
         .onSignal(PostStop.class, s -> closeEvaluator())
@@ -537,7 +552,10 @@ public final class Coordinator {
     }
     history.add(r);
     persistence.store().tell(new CheckpointStore.Save(checkpoint(null), savedAdapter));
-    return saving(r, stop);
+    return saving(r.round(), () -> {
+      listener.tell(r);
+      return stop == null ? startRoundOrFinish() : finish(stop);
+    });
   }
 
   /** Starts the next round unless the privacy budget vetoes it. */
@@ -551,13 +569,20 @@ public final class Coordinator {
   }
 
   private Behavior<Command> finish(String reason) {
-    if (persistence != null) {
-      persistence.store().tell(new CheckpointStore.Save(checkpoint(reason), savedAdapter));
-    }
     boolean aborted = consecutiveFailures >= settings.maxConsecutiveFailures();
-    listener.tell(new TrainingFinished(reason, aborted, round, completedRounds, global, lastLoss, lastAccuracy,
-        planner.epsilon()));
-    return finished();
+    TrainingFinished done = new TrainingFinished(reason, aborted, round, completedRounds, global, lastLoss,
+        lastAccuracy, planner.epsilon());
+    if (persistence == null) {
+      listener.tell(done);
+      return finished();
+    }
+    // The end is checkpointed before it is announced: whoever hosts the coordinator next finds the
+    // run finished instead of running it on.
+    persistence.store().tell(new CheckpointStore.Save(checkpoint(reason), savedAdapter));
+    return saving(round, () -> {
+      listener.tell(done);
+      return finished();
+    });
   }
 
   private String stopReason() {

@@ -183,6 +183,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   private final ActorRef<TrainingWorker.Result> workerAdapter;
   private final Map<String, Work> inFlight = new HashMap<>();
   private long lastRound = Long.MIN_VALUE;
+  private long tasks;
   // Who asked for lastRound: the same round from another round manager is a coordinator that took
   // over after a failover re-running a round that never completed, not a duplicate.
   private ActorRef<RoundManager.TrainReply> lastRequester;
@@ -246,7 +247,9 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   }
 
   private Behavior<Command> train(TrainRequest req, ModelWeights global) {
-    String taskId = nodeId + "/round-" + req.round();
+    // Unique per request: a round re-requested by a coordinator that took over is a new task, and
+    // the old task's result is not mistaken for it.
+    String taskId = nodeId + "/round-" + req.round() + "/" + (++tasks);
     inFlight.put(taskId, new Work(req, global));
     long seed = Seeds.derive(nodeSeed, req.roundSeed());
     workers.tell(new TrainingWorker.Train(taskId, global, req.config(), data, seed, workerAdapter));
@@ -257,6 +260,13 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     String problem = arrived.failure() == null ? null
         : "could not receive the global model: " + arrived.failure().getMessage();
     if (arrived.request() instanceof TrainRequest req) {
+      if (req.round() != lastRound || !req.replyTo().equals(lastRequester)) {
+        // A newer request (a later round, or the same round from a coordinator that took over)
+        // came while this one's model was on its way: training this one would hold up the worker.
+        req.replyTo().tell(new RoundManager.TrainDeclined(req.round(), nodeId, DropoutReason.DECLINED,
+            "superseded by round " + lastRound + " while its global model was arriving"));
+        return this;
+      }
       if (problem != null) {
         req.replyTo().tell(new RoundManager.TrainDeclined(req.round(), nodeId, DropoutReason.TRAINING_FAILED, problem));
         return this;

@@ -27,6 +27,9 @@ import org.apache.pekko.util.ByteString;
 })
 public sealed interface BytesPayload extends CborSerializable {
 
+  /** The largest payload a receiver accepts (2 GiB - 1 KiB: a Java array). */
+  int MAX_BYTES = Integer.MAX_VALUE - 1024;
+
   /** The bytes in the message itself. */
   record Inline(byte[] bytes) implements BytesPayload {}
 
@@ -58,6 +61,10 @@ public sealed interface BytesPayload extends CborSerializable {
     }
     Streamed s = (Streamed) payload;
     TransferSettings settings = TransferSettings.from(system.settings().config());
+    if (s.size() < 0 || s.size() > MAX_BYTES) {
+      return CompletableFuture.failedFuture(new WeightsTransferException(
+          "a streamed payload of " + s.size() + " bytes is outside 0.." + MAX_BYTES));
+    }
     ByteBuffer into = ByteBuffer.allocate(s.size());
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     try {

@@ -200,6 +200,7 @@ class CheckpointTest {
     assertNotNull(saved);
     assertEquals(2, saved.completedRounds());
     assertEquals(2, saved.reports().size());
+    assertEquals("all 2 rounds done", saved.finished(), "the end is checkpointed before it is announced");
     Checkpoint resumeFrom = new Checkpoint(saved.runArgs(), saved.round(), saved.completedRounds(),
         saved.consecutiveFailures(), saved.lastLoss(), saved.lastAccuracy(), saved.global(), saved.optimizer(),
         saved.accountant(), saved.clipping(), saved.reports(), null, null); // as if it died before finishing

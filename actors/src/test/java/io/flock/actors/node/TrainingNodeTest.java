@@ -120,7 +120,7 @@ class TrainingNodeTest {
     node.tell(new TrainingNode.TrainRequest(4, GLOBAL, TRAIN, ROUND_SEED, round.ref()));
 
     TrainingWorker.Train task = worker.expectMessageClass(TrainingWorker.Train.class);
-    assertEquals("node-handoff/round-4", task.taskId());
+    assertEquals("node-handoff/round-4/1", task.taskId());
     assertEquals(GLOBAL, task.global());
     assertEquals(TRAIN, task.config());
     assertSame(DATA, task.data(), "local data is handed over by reference, never copied");

@@ -13,8 +13,10 @@ import java.util.Arrays;
  *
  * <p>Precision and order: every product {@code n_k * Delta_k[i]} of a float32 value and a sample
  * count below 2^29 is exact in double, and the double sum of a round's products carries 29 bits
- * more than the float32 result, so the mean does not depend on the order in which updates arrive
- * (which in a federation depends on timing). That keeps a seeded run bit-for-bit reproducible.
+ * more than the float32 result. A different arrival order (which in a federation depends on
+ * timing) changes the double sum in its last bits at most, so the float32 mean changes only when
+ * it lies within about 2^-29 of its own last bit of a rounding boundary: practically never (the
+ * tests check orders bit for bit), which keeps seeded runs reproducible.
  *
  * <p>Speed: updates are folded a block at a time ({@link ModelWeights#accumulateAllInto}, SIMD
  * on the Vector API): the double accumulator is read and written once per block of up to {@value
