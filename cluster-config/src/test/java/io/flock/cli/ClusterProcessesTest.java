@@ -64,7 +64,7 @@ class ClusterProcessesTest {
    * m0 is a standby coordinator with its own work directory (no shared disk).
    */
   @Test
-  void onlyAllowlistedNodesTrainKilledMemberIsADropoutAndRejoinsKilledCoordinatorResumesOnTheStandby() throws IOException {
+  void onlyAllowlistedNodesTrainKilledMemberRejoinsKilledCoordinatorResumesOnTheStandbyAndAfterAFullRestart() throws IOException {
     // A quicker failure detector and downing than the production defaults, through --cluster-config.
     Path fast = dir.resolve("fast.conf");
     java.nio.file.Files.writeString(fast, "pekko.cluster.split-brain-resolver.stable-after = 2 s\n"
@@ -140,6 +140,24 @@ class ClusterProcessesTest {
       assertEquals(r, roundOf(line), "rounds continue without a gap or a repeat: " + line);
       assertFalse(line.contains("FAILED"), line);
     }
+
+    // 4. A full restart: every JVM dies; a new seed resumes from the standby's own work directory
+    // (the replica, no shared disk) and continues after the last round reported anywhere.
+    jvms.forEach(Jvm::kill);
+    int lastOnStandby = m0.lines().stream().filter(l -> ROUND.matcher(l).matches())
+        .mapToInt(ClusterProcessesTest::roundOf).max().orElseThrow();
+    int port2 = freePort();
+    Jvm resumed2 = start("seed-resumed", List.of("seed", "--port", "" + port2, "--workdir",
+        dir.resolve("standby").toString(), "--resume", "--cluster-config", fast.toString()));
+    String from = resumed2.await(l -> l.startsWith("coordinator: resuming after round"));
+    assertTrue(from.startsWith("coordinator: resuming after round " + lastOnStandby + " "), from);
+    Jvm restartedM0 = startMember("m0-again", port2, 0, 3, fast, keyed);
+    Jvm second = startMember("m2-restarted", port2, 2, 3, fast, keyed);
+    restartedM0.await(l -> l.startsWith("flock member:"));
+    second.await(l -> l.startsWith("flock member:"));
+    String next = resumed2.await(l -> ROUND.matcher(l).matches());
+    assertEquals(lastOnStandby + 1, roundOf(next), next);
+    assertFalse(next.contains("FAILED"), next);
   }
 
   /** {@code count} random 28x28 images with labels 0-9, as MNIST's IDX train files in {@code dir}. */
