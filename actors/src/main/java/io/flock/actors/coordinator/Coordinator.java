@@ -72,6 +72,13 @@ public final class Coordinator {
     INSTANCE
   }
 
+  private enum ChallengeRetry implements Command {
+    INSTANCE
+  }
+
+  /** How often unanswered admission challenges are sent again. */
+  private static final java.time.Duration CHALLENGE_RETRY = java.time.Duration.ofSeconds(10);
+
   private record ListingUpdated(Receptionist.Listing listing) implements Command {}
 
   private enum StartTimeout implements Command {
@@ -201,6 +208,9 @@ public final class Coordinator {
     this.admission = settings.allowlist() == null ? null
         : new Admission(settings.allowlist(), new java.security.SecureRandom());
     this.identifiedAdapter = ctx.messageAdapter(TrainingNode.Identified.class, NodeIdentified::new);
+    if (admission != null) {
+      timers.startTimerWithFixedDelay(ChallengeRetry.INSTANCE, CHALLENGE_RETRY);
+    }
     this.planner = planner;
     this.timers = timers;
     this.settings = settings;
@@ -251,6 +261,7 @@ public final class Coordinator {
           onIdentified(i);
           return nodes.size() >= settings.awaitNodes() ? begin() : Behaviors.same();
         })
+        .onMessage(ChallengeRetry.class, t -> onChallengeRetry())
         .onMessage(StartTimeout.class, t -> {
           ctx.getLog().warn("start timeout: {} of {} nodes registered, starting anyway",
               nodes.size(), settings.awaitNodes());
@@ -293,6 +304,7 @@ public final class Coordinator {
           return Behaviors.same();
         })
         .onMessage(StartTimeout.class, t -> Behaviors.same())
+        .onMessage(ChallengeRetry.class, t -> onChallengeRetry())
         .onMessage(RoundFinished.class, this::onRoundFinished)
         .onMessage(RoundManagerStopped.class, this::onRoundManagerStopped)
         .onMessage(FederatedEvaluated.class, this::onFederatedEvaluated)
@@ -366,13 +378,33 @@ public final class Coordinator {
       for (ActorRef<TrainingNode.Command> node : listed) {
         String id = node.path().name();
         if (!admitted.contains(node) && !refused.contains(node) && !node.equals(challenged.get(id))) {
-          challenged.put(id, node);
-          String ref = org.apache.pekko.actor.typed.ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(node);
-          node.tell(new TrainingNode.Identify(admission.challenge(id, ref), identifiedAdapter));
+          challenge(id, node);
         }
       }
     }
     updateNodes();
+  }
+
+  private void challenge(String id, ActorRef<TrainingNode.Command> node) {
+    challenged.put(id, node);
+    String ref = org.apache.pekko.actor.typed.ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(node);
+    node.tell(new TrainingNode.Identify(admission.challenge(id, ref), identifiedAdapter));
+  }
+
+  /**
+   * Challenges again every listed node whose answer has not come (a lost message, a node that
+   * restarted under the same reference): once per {@link #CHALLENGE_RETRY}.
+   */
+  private Behavior<Command> onChallengeRetry() {
+    for (var e : new ArrayList<>(challenged.entrySet())) {
+      if (listed.contains(e.getValue())) {
+        challenge(e.getKey(), e.getValue());
+      } else {
+        challenged.remove(e.getKey());
+        admission.forget(e.getKey());
+      }
+    }
+    return Behaviors.same();
   }
 
   /** The nodes rounds sample from: the listed ones, admitted ones only under an allowlist. */
@@ -605,6 +637,8 @@ public final class Coordinator {
     return Behaviors.receive(Command.class)
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
         .onMessage(CheckpointSaved.class, this::onSavedOutOfBand)
+        .onMessage(ChallengeRetry.class, t -> Behaviors.same())
+        .onMessage(NodeIdentified.class, i -> Behaviors.same())
         .onSignal(PostStop.class, s -> closeEvaluator())
         .build();
   }
