@@ -123,6 +123,30 @@ class AdmissionTest {
     }
   }
 
+  @Test
+  void unansweredChallengeIsSentAgainWithAFreshChallenge() {
+    ActorTestKit kit = ActorTestKit.create("AdmissionRetry", Fixtures.manualTimeConfig());
+    try {
+      var time = org.apache.pekko.actor.testkit.typed.javadsl.ManualTime.get(kit.system());
+      TestProbe<TrainingNode.Command> node = kit.createTestProbe("node-silent");
+      TestProbe<org.apache.pekko.actor.typed.receptionist.Receptionist.Registered> registered = kit.createTestProbe();
+      kit.system().receptionist().tell(org.apache.pekko.actor.typed.receptionist.Receptionist.register(
+          TrainingNode.SERVICE_KEY, node.ref(), registered.ref()));
+      registered.receiveMessage();
+      CoordinatorSettings settings = new CoordinatorSettings(1, 1, NEVER,
+          new RoundSettings(1.0, 1, 0.0, NEVER, TRAIN), 42, 0, 0, 1)
+          .withAllowlist(Allowlist.of(List.of(identity(1).fingerprint())));
+      kit.spawn(Coordinator.create(settings, weights(1f, 2f, 3f, 4f), null, kit.<Coordinator.Event>createTestProbe().ref()));
+
+      TrainingNode.Identify first = node.expectMessageClass(TrainingNode.Identify.class);
+      time.timePasses(Duration.ofSeconds(10)); // the answer never came (lost, or a silent node)
+      TrainingNode.Identify second = node.expectMessageClass(TrainingNode.Identify.class);
+      assertTrue(!java.util.Arrays.equals(first.challenge(), second.challenge()), "a fresh challenge");
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
   private void spawnNode(String nodeId, NodeIdentity key) {
     ActorRef<TrainingWorker.Command> worker = testKit.spawn(TrainingWorker.supervised(
         new FakeEngine.Factory(new float[] {1f, 0f, 0f, 0f}, 0.5, FakeEngine.Hook.NONE), Duration.ofMillis(5),
