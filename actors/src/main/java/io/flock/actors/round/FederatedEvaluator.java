@@ -50,6 +50,9 @@ public final class FederatedEvaluator {
 
   private record NodeGone(String nodeId) implements Command {}
 
+  /** A reply as the node's own reply address received it ({@link ReplyAddresses}). */
+  private record Stamped(String nodeId, EvalReply reply) implements Command, io.flock.actors.protocol.LocalOnly {}
+
   private enum Deadline implements Command {
     INSTANCE
   }
@@ -73,7 +76,8 @@ public final class FederatedEvaluator {
         pending.put(id, node);
         ctx.watchWith(node, new NodeGone(id));
         node.tell(new TrainingNode.EvaluateRequest(round,
-            io.flock.actors.transfer.WeightsTransfer.payloadFor(global, node, ctx.getSystem()), ctx.getSelf().narrow()));
+            io.flock.actors.transfer.WeightsTransfer.payloadFor(global, node, ctx.getSystem()),
+            ReplyAddresses.spawn(ctx, EvalReply.class, id, Stamped::new)));
       }
       timers.startSingleTimer(Deadline.INSTANCE, deadline);
       return collecting(ctx, timers, round, pending, new EvaluationAggregator(), nodes.size(), replyTo);
@@ -89,18 +93,19 @@ public final class FederatedEvaluator {
       return Behaviors.ignore();
     }
     return Behaviors.receive(Command.class)
-        .onMessage(EvaluateCompleted.class, e -> {
-          if (e.round() == round && pending.remove(e.nodeId()) != null) {
+        .onMessage(Stamped.class, stamped -> {
+          EvalReply reply = stamped.reply();
+          if (!stamped.nodeId().equals(reply.nodeId())) {
+            ctx.getLog().warn("evaluation from {} left out: it names {}", stamped.nodeId(), reply.nodeId());
+          } else if (reply instanceof EvaluateCompleted e && e.round() == round
+              && pending.containsKey(e.nodeId())) {
             try {
               agg.add(e.nodeId(), e.loss(), e.accuracy(), e.examples());
             } catch (IllegalArgumentException bad) {
               ctx.getLog().warn("evaluation of {} left out: {}", e.nodeId(), bad.getMessage());
             }
           }
-          return collecting(ctx, timers, round, pending, agg, asked, replyTo);
-        })
-        .onMessage(EvaluateDeclined.class, e -> {
-          pending.remove(e.nodeId());
+          pending.remove(stamped.nodeId());
           return collecting(ctx, timers, round, pending, agg, asked, replyTo);
         })
         .onMessage(NodeGone.class, g -> {

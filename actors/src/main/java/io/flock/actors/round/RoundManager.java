@@ -220,16 +220,11 @@ public final class RoundManager {
         settings.stragglerFraction(), settings.train().localEpochs(), roundSeed());
     aggregator = ctx.spawn(Aggregator.create(aggregatorFactory.apply(global.layout())), "aggregator");
     ctx.watchWith(aggregator, AggregatorStopped.INSTANCE);
-    java.security.SecureRandom random = new java.security.SecureRandom();
     for (ActorRef<TrainingNode.Command> node : chosen) {
       String nodeId = node.path().name();
-      // Each node answers to an address of its own, named by 128 random bits: a node cannot
-      // answer for another (it neither has nor can guess the other's address), and whatever
-      // node id a reply claims, the address it came to says who sent it.
-      byte[] name = new byte[16];
-      random.nextBytes(name);
-      ActorRef<TrainReply> trainReplies = ctx.spawn(stamping(nodeId, ctx.getSelf()),
-          "reply-" + java.util.HexFormat.of().formatHex(name));
+      // Each node answers to an address of its own (ReplyAddresses): whatever node id a reply
+      // claims, the address it came to says who sent it.
+      ActorRef<TrainReply> trainReplies = ReplyAddresses.spawn(ctx, TrainReply.class, nodeId, Stamped::new);
       pending.put(nodeId, node);
       ctx.watchWith(node, new NodeTerminated(nodeId));
       Integer epochs = stragglers.get(nodeId);
@@ -243,15 +238,6 @@ public final class RoundManager {
 
   private long roundSeed() {
     return seed * 0x9E3779B97F4A7C15L + round;
-  }
-
-  private static Behavior<TrainReply> stamping(String nodeId, ActorRef<Command> roundManager) {
-    return Behaviors.receive(TrainReply.class)
-        .onAnyMessage(reply -> {
-          roundManager.tell(new Stamped(nodeId, reply));
-          return Behaviors.same();
-        })
-        .build();
   }
 
   private Behavior<Command> onStamped(Stamped stamped) {
