@@ -129,6 +129,12 @@ public final class CheckpointStore {
   }
 
   private Behavior<Command> onReplicate(Replicate r) {
+    String stranger = notFromTheCoordinator(r);
+    if (stranger != null) {
+      ctx.getLog().warn("refusing a checkpoint replica: {}", stranger);
+      r.replyTo().tell(new Replicated(r.round(), name(), stranger));
+      return Behaviors.same();
+    }
     if (r.round() < lastWritten) {
       // An older checkpoint than the one on disk (a late copy): keep the newer one.
       r.replyTo().tell(new Replicated(r.round(), name(), null));
@@ -221,6 +227,32 @@ public final class CheckpointStore {
           return Behaviors.same();
         })
         .build();
+  }
+
+  /**
+   * Why a replica must not be written, or null: in a cluster, only the JVM that may host the
+   * coordinator now (the oldest up member with the singleton's role) replicates; another member
+   * must not plant a checkpoint a standby would resume from.
+   */
+  private String notFromTheCoordinator(Replicate r) {
+    String provider = ctx.getSystem().settings().config().getString("pekko.actor.provider");
+    if (!provider.equals("cluster") && !provider.endsWith("ClusterActorRefProvider")) {
+      return null;
+    }
+    String role = ctx.getSystem().settings().config().getString("pekko.cluster.singleton.role");
+    org.apache.pekko.cluster.Member oldest = null;
+    for (org.apache.pekko.cluster.Member m : org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).state()
+        .getMembers()) {
+      if (m.status() == org.apache.pekko.cluster.MemberStatus.up() && (role.isEmpty() || m.hasRole(role))
+          && (oldest == null || m.isOlderThan(oldest))) {
+        oldest = m;
+      }
+    }
+    org.apache.pekko.actor.Address from = r.replyTo().path().address();
+    if (oldest == null || !from.hasGlobalScope() || oldest.address().equals(from)) {
+      return null;
+    }
+    return "it came from " + from + ", the coordinator's JVM is " + oldest.address();
   }
 
   private String name() {
