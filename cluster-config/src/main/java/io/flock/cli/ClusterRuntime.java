@@ -132,9 +132,9 @@ final class ClusterRuntime {
    * coordinator role it runs {@link #coordinatorHost}.
    */
   static void initCoordinatorSingleton(ActorContext<?> ctx, Path workdir, ActorRef<CheckpointStore.Command> store,
-      Fresh fresh, Consumer<String> out, Consumer<TrainingFinished> onFinished) {
+      Fresh fresh, Consumer<String> out, Consumer<TrainingFinished> onFinished, Runnable cannotHost) {
     ClusterSingleton.get(ctx.getSystem()).init(
-        SingletonActor.of(coordinatorHost(workdir, store, fresh, out, onFinished), COORDINATOR));
+        SingletonActor.of(coordinatorHost(workdir, store, fresh, out, onFinished, cannotHost), COORDINATOR));
   }
 
   /**
@@ -148,10 +148,11 @@ final class ClusterRuntime {
    * The coordinator as this JVM hosts it: from the latest checkpoint in {@code workdir} when there
    * is one (a resumed run, or a standby taking over: the options come from the checkpoint), else a
    * new run from {@code fresh}. Without either (a standby that never received a checkpoint) it
-   * logs why and stops.
+   * logs why and stops. {@code cannotHost} runs whenever it stops for an error (the seed shuts
+   * down then; a standby member goes on serving its nodes).
    */
   static Behavior<Coordinator.Command> coordinatorHost(Path workdir, ActorRef<CheckpointStore.Command> store,
-      Fresh fresh, Consumer<String> out, Consumer<TrainingFinished> onFinished) {
+      Fresh fresh, Consumer<String> out, Consumer<TrainingFinished> onFinished, Runnable cannotHost) {
     return Behaviors.setup(ctx -> {
       Checkpoint checkpoint;
       try {
@@ -159,6 +160,7 @@ final class ClusterRuntime {
       } catch (CheckpointFiles.CorruptCheckpointException e) {
         ctx.getLog().error("cannot host the coordinator: {}", e.getMessage());
         out.accept("error: " + e.getMessage());
+        cannotHost.run();
         return Behaviors.stopped();
       }
       if (checkpoint != null && checkpoint.finished() != null) {
@@ -169,6 +171,7 @@ final class ClusterRuntime {
       if (checkpoint == null && fresh == null) {
         ctx.getLog().error("cannot take over the coordinator: no checkpoint was replicated to {} yet", workdir);
         out.accept("error: cannot take over the coordinator: no checkpoint in " + workdir);
+        cannotHost.run();
         return Behaviors.stopped();
       }
       Simulation.Prepared prepared;
@@ -184,6 +187,7 @@ final class ClusterRuntime {
           prepared = Simulation.prepare(config);
         } catch (DataUnavailableException e) {
           out.accept("error: cannot host the coordinator: " + e.getMessage());
+          cannotHost.run();
           return Behaviors.stopped();
         }
         awaitNodes = Math.max(1, config.minNodes());

@@ -203,7 +203,7 @@ final class MemberCommand implements Callable<Integer> {
         ClusterRuntime.initCoordinatorSingleton(ctx, workdir, store, null, line -> {
           out.println(line);
           out.flush();
-        }, f -> { }); // after a run ends here, the member keeps serving its nodes
+        }, f -> { }, () -> { }); // after a run ends here (or cannot be hosted), the member keeps serving
       }
       return Behaviors.<Void>empty();
     }), "flock", actorConfig);
@@ -228,6 +228,13 @@ final class MemberCommand implements Callable<Integer> {
         standby ? "; standby coordinator, checkpoint replicas in " + workdir : "");
     out.flush();
     system.getWhenTerminated().toCompletableFuture().get();
+    var reason = org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason();
+    if (reason.isPresent() && reason.get().equals(org.apache.pekko.actor.CoordinatedShutdown.clusterDowningReason())) {
+      err.println("error: this member was removed from the cluster (unreachable for too long, or on the losing side"
+          + " of a partition); restart it with the same options to rejoin");
+      err.flush();
+      return 3;
+    }
     return 0;
   }
 

@@ -154,7 +154,8 @@ final class SeedCommand implements Callable<Integer> {
         finished.complete(f);
         org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
             .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
-      });
+      }, () -> org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
+          .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason()));
       return Behaviors.<Void>empty();
     }), "flock", config);
     ClusterRuntime.startTransfers(system, err);
