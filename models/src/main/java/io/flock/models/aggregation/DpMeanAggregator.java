@@ -4,8 +4,6 @@ import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
 import io.flock.privacy.dp.GaussianNoise;
 import io.flock.privacy.dp.L2Clipping;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * The aggregation of DP-FedAvg (McMahan, Ramage, Talwar and Zhang 2018, "Learning Differentially
@@ -28,8 +26,7 @@ public final class DpMeanAggregator implements UpdateAggregator {
   private final int plannedParticipants;
   private final GaussianNoise noise;
   private final double[] sum;
-  private final Set<String> seen = new HashSet<>();
-  private long totalSamples;
+  private final Contributions contributions;
 
   /**
    * Central DP: updates arrive clipped but un-noised; each is clipped to {@code clipNorm} again (in
@@ -72,44 +69,32 @@ public final class DpMeanAggregator implements UpdateAggregator {
     this.plannedParticipants = plannedParticipants;
     this.noise = noise;
     this.sum = new double[layout.numParams()];
+    this.contributions = new Contributions(layout);
   }
 
   @Override
   public void add(String nodeId, ModelWeights delta, long numSamples) {
-    String problem = UpdateValidator.problem(delta, layout, numSamples);
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
-    if (seen.contains(nodeId)) {
-      throw new IllegalArgumentException("node " + nodeId + " already contributed to this round");
-    }
-    if (reclip) {
-      float[] clipped = delta.toArray();
-      L2Clipping.clipInPlace(clipped, clipNorm);
-      ModelWeights.wrap(layout, clipped).accumulateInto(sum, 1.0);
-    } else {
-      delta.accumulateInto(sum, 1.0);
-    }
-    seen.add(nodeId);
-    totalSamples += numSamples;
+    contributions.check(nodeId, delta, numSamples);
+    // Clipping by scaling the fold: sum += min(1, S / ||delta||) * delta, no copy of the update.
+    double scale = reclip ? L2Clipping.factor(delta.l2Norm(), clipNorm) : 1.0;
+    delta.accumulateInto(sum, scale);
+    contributions.record(nodeId, numSamples);
   }
 
   @Override
   public int count() {
-    return seen.size();
+    return contributions.count();
   }
 
   @Override
   public long totalSamples() {
-    return totalSamples;
+    return contributions.totalSamples();
   }
 
   /** The noised sum divided by the planned participants. Each call draws fresh noise. */
   @Override
   public ModelWeights result() {
-    if (seen.isEmpty()) {
-      throw new IllegalStateException("no update was added: nothing to release");
-    }
+    contributions.requireAny();
     float[] out = new float[sum.length];
     for (int i = 0; i < out.length; i++) {
       out[i] = (float) sum[i];

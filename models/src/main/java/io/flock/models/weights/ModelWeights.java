@@ -209,6 +209,11 @@ public final class ModelWeights {
     return FloatKernels.kernel();
   }
 
+  /** The Euclidean norm of the values, accumulated in double. */
+  public double l2Norm() {
+    return io.flock.privacy.dp.L2Clipping.l2Norm(values);
+  }
+
   /** {@code this - other}, element-wise; layouts must match. */
   public ModelWeights minus(ModelWeights other) {
     requireSameLayout(other);

@@ -26,7 +26,10 @@ class AggregatorContractTest {
         Named.of("coordinate median", () -> new CoordinateMedian(LAYOUT)),
         Named.of("trimmed mean", () -> new TrimmedMean(LAYOUT, 0.2)),
         Named.of("krum", () -> new Krum(LAYOUT, 0, 1)),
-        Named.of("multi-krum", () -> new Krum(LAYOUT, 0, 2)));
+        Named.of("multi-krum", () -> new Krum(LAYOUT, 0, 2)),
+        Named.of("DP mean, central", () -> new DpMeanAggregator(LAYOUT, 1.0, 0.0, 3,
+            io.flock.privacy.dp.GaussianNoise.create())),
+        Named.of("DP mean, noised shares", () -> DpMeanAggregator.ofNoisedShares(LAYOUT, 1.0, 3)));
   }
 
   @ParameterizedTest

@@ -70,7 +70,7 @@ public final class DpFedAvg {
    */
   public static double clipAndAddShare(float[] update, double clipNorm, double shareStd, GaussianNoise noise) {
     double norm = L2Clipping.l2Norm(update);
-    L2Clipping.clipInPlace(update, clipNorm);
+    L2Clipping.clipInPlace(update, norm, clipNorm);
     if (shareStd > 0) {
       Objects.requireNonNull(noise, "noise must not be null when shareStd > 0");
       noise.addNoise(update, shareStd);

@@ -22,27 +22,39 @@ public final class L2Clipping {
   }
 
   /**
-   * Scales {@code values} in place so that its L2 norm is at most {@code clipNorm}.
+   * The clipping factor of an update with L2 norm {@code norm}: {@code min(1, clipNorm / norm)}.
    *
-   * @return the factor applied, {@code min(1, clipNorm / norm)}; 1.0 when nothing changed
    * @throws IllegalArgumentException if {@code clipNorm} is not a positive finite number or the
-   *     update contains NaN or infinite values (its norm would be meaningless)
+   *     norm is not finite (the update contains NaN or infinite values)
    */
-  public static double clipInPlace(float[] values, double clipNorm) {
+  public static double factor(double norm, double clipNorm) {
     if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
       throw new IllegalArgumentException("clipNorm must be > 0 and finite, was " + clipNorm);
     }
-    double norm = l2Norm(values);
     if (!Double.isFinite(norm)) {
       throw new IllegalArgumentException(
           "cannot clip an update whose L2 norm is " + norm + ": it contains NaN or infinity");
     }
-    if (norm <= clipNorm) {
-      return 1.0;
-    }
-    double scale = clipNorm / norm;
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (float) (values[i] * scale);
+    return norm <= clipNorm ? 1.0 : clipNorm / norm;
+  }
+
+  /**
+   * Scales {@code values} in place so that its L2 norm is at most {@code clipNorm}.
+   *
+   * @return the factor applied, {@code min(1, clipNorm / norm)}; 1.0 when nothing changed
+   * @throws IllegalArgumentException as {@link #factor}
+   */
+  public static double clipInPlace(float[] values, double clipNorm) {
+    return clipInPlace(values, l2Norm(values), clipNorm);
+  }
+
+  /** {@link #clipInPlace(float[], double)} for values whose L2 norm {@code norm} is known. */
+  public static double clipInPlace(float[] values, double norm, double clipNorm) {
+    double scale = factor(norm, clipNorm);
+    if (scale < 1.0) {
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (float) (values[i] * scale);
+      }
     }
     return scale;
   }
