@@ -48,19 +48,21 @@ public final class Admission {
   private record Challenge(byte[] bytes, String actorRef) {}
 
   /**
-   * A new 32-byte challenge for the node {@code nodeId} at {@code actorRef} (the reference the
-   * challenge is sent to, serialized), replacing any earlier one.
+   * A 32-byte challenge for the node {@code nodeId} at {@code actorRef} (the reference the
+   * challenge is sent to, serialized): the open one when that actor was asked already, else a
+   * new one, replacing a challenge to an earlier actor of that name.
    */
   public byte[] challenge(String nodeId, String actorRef) {
+    Challenge open = challenges.get(nodeId);
+    if (open != null && open.actorRef().equals(actorRef)) {
+      // Asking the same actor again (a retry): the same challenge, so that an answer to the first
+      // asking, arriving late, still counts.
+      return open.bytes().clone();
+    }
     byte[] c = new byte[32];
     random.nextBytes(c);
     challenges.put(nodeId, new Challenge(c, actorRef));
     return c.clone();
-  }
-
-  /** Whether a challenge to {@code nodeId} is unanswered. */
-  public boolean pending(String nodeId) {
-    return challenges.containsKey(nodeId);
   }
 
   /** Forgets the challenge of a node that left. */

@@ -374,7 +374,10 @@ public final class Coordinator {
   private void onListing(ListingUpdated l) {
     listed = new ArrayList<>(l.listing().getServiceInstances(TrainingNode.SERVICE_KEY));
     if (admission != null) {
+      // Nodes that left are forgotten: a new incarnation proves its identity again.
       admitted.retainAll(listed);
+      refused.retainAll(listed);
+      keyHolders.values().removeIf(holder -> !listed.contains(holder));
       for (ActorRef<TrainingNode.Command> node : listed) {
         String id = node.path().name();
         if (!admitted.contains(node) && !refused.contains(node) && !node.equals(challenged.get(id))) {
@@ -420,7 +423,7 @@ public final class Coordinator {
     }
     String reason = admission.verify(id.nodeId(), id.publicKey(), id.signature());
     String fingerprint = reason == null ? io.flock.privacy.identity.NodeIdentity.fingerprint(id.publicKey()) : null;
-    if (reason == null) {
+    if (fingerprint != null) {
       // One key, one live node: a key already admitted for another listed node is not reused.
       ActorRef<TrainingNode.Command> holder = keyHolders.get(fingerprint);
       if (holder != null && !holder.equals(node) && admitted.contains(holder)) {
@@ -430,8 +433,7 @@ public final class Coordinator {
     if (reason == null) {
       keyHolders.put(fingerprint, node);
       admitted.add(node);
-      ctx.getLog().info("admitted {} (key {})", id.nodeId(),
-          io.flock.privacy.identity.NodeIdentity.fingerprint(id.publicKey()).substring(0, 16));
+      ctx.getLog().info("admitted {} (key {})", id.nodeId(), fingerprint.substring(0, 16));
     } else {
       refused.add(node);
       ctx.getLog().warn("refused {}: {}", id.nodeId(), reason);

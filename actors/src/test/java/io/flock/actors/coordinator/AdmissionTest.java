@@ -72,6 +72,7 @@ class AdmissionTest {
 
     byte[] old = admission.challenge("node-1", refA);
     byte[] replay = allowed.sign(Admission.message(old, "node-1", refA));
+    assertNull(admission.verify("node-1", allowed.publicKey(), replay)); // answered: used up
     admission.challenge("node-1", refA); // a fresh challenge: the answer to the old one is worthless
     assertEquals("the signature does not verify under the node's public key for the challenged actor",
         admission.verify("node-1", allowed.publicKey(), replay));
@@ -124,7 +125,7 @@ class AdmissionTest {
   }
 
   @Test
-  void unansweredChallengeIsSentAgainWithAFreshChallenge() {
+  void unansweredChallengeIsSentAgainAndALateAnswerToTheFirstAskingStillAdmits() {
     ActorTestKit kit = ActorTestKit.create("AdmissionRetry", Fixtures.manualTimeConfig());
     try {
       var time = org.apache.pekko.actor.testkit.typed.javadsl.ManualTime.get(kit.system());
@@ -139,9 +140,16 @@ class AdmissionTest {
       kit.spawn(Coordinator.create(settings, weights(1f, 2f, 3f, 4f), null, kit.<Coordinator.Event>createTestProbe().ref()));
 
       TrainingNode.Identify first = node.expectMessageClass(TrainingNode.Identify.class);
-      time.timePasses(Duration.ofSeconds(10)); // the answer never came (lost, or a silent node)
+      time.timePasses(Duration.ofSeconds(10)); // no answer yet (lost, or a slow node)
       TrainingNode.Identify second = node.expectMessageClass(TrainingNode.Identify.class);
-      assertTrue(!java.util.Arrays.equals(first.challenge(), second.challenge()), "a fresh challenge");
+      assertTrue(java.util.Arrays.equals(first.challenge(), second.challenge()), "the same, open challenge");
+      // The answer to the first asking arrives after the retry: it counts, and the node trains.
+      NodeIdentity key = identity(1);
+      String self = org.apache.pekko.actor.typed.ActorRefResolver.get(kit.system()).toSerializationFormat(node.ref());
+      String id = node.ref().path().name();
+      first.replyTo().tell(new TrainingNode.Identified(id, key.publicKey(),
+          key.sign(Admission.message(first.challenge(), id, self))));
+      node.expectMessageClass(TrainingNode.TrainRequest.class);
     } finally {
       kit.shutdownTestKit();
     }
