@@ -196,7 +196,7 @@ class FlockCliTest {
   void strategyOptionTheStrategyDoesNotUseIsAnError() {
     Run r = run("simulate", "--strategy", "fedavg", "--mu", "0.1");
     assertEquals(2, r.exitCode());
-    assertTrue(r.err().contains("mu"), r.err());
+    assertTrue(r.err().contains("option --mu does not apply to strategy fedavg"), r.err());
   }
 
   @Test
