@@ -82,7 +82,15 @@ final class RoundLines {
   }
 
   /** The JSON-lines record of the end of training. */
-  static Map<String, Object> json(TrainingFinished f, long elapsedMillis) {
+  /** The end of a run: why, rounds, and the final model's test accuracy and loss. */
+  static String finished(TrainingFinished f) {
+    return String.format("finished: %s | rounds=%d completedRounds=%d | test accuracy %s, loss %s",
+        f.reason(), f.roundsRun(), f.completedRounds(),
+        Double.isNaN(f.finalAccuracy()) ? "n/a" : String.format("%.2f%%", f.finalAccuracy() * 100),
+        Double.isNaN(f.finalLoss()) ? "n/a" : String.format("%.4f", f.finalLoss()));
+  }
+
+  static Map<String, Object> json(TrainingFinished f, Long elapsedMillis) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("event", "finished");
     m.put("reason", f.reason());

@@ -17,7 +17,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * The coordinator's listener in a cluster, on whichever JVM hosts the coordinator: prints each
  * round's progress line and appends its JSON record to {@code WORKDIR/metrics.jsonl} (a resumed
  * run appends to the same file on its own JVM), and hands the end of training to {@code
- * onFinished}. A round reaches it only after its checkpoint was written and replicated.
+ * onFinished}. A round reaches it only after its checkpoint was written and replicated. The final
+ * record's {@code elapsedMs} is null: a run that moved between JVMs has no one clock.
  */
 final class RunReporter {
 
@@ -37,11 +38,9 @@ final class RunReporter {
           return Behaviors.same();
         })
         .onMessage(TrainingFinished.class, f -> {
-          append(metrics, json.writeValueAsString(RoundLines.json(f, 0)), ctx.getLog());
-          out.accept(String.format("finished: %s | rounds=%d completedRounds=%d | test accuracy %s, loss %s",
-              f.reason(), f.roundsRun(), f.completedRounds(),
-              Double.isNaN(f.finalAccuracy()) ? "n/a" : String.format("%.2f%%", f.finalAccuracy() * 100),
-              Double.isNaN(f.finalLoss()) ? "n/a" : String.format("%.4f", f.finalLoss())));
+          append(metrics, json.writeValueAsString(RoundLines.json(f, null)), ctx.getLog());
+          out.accept(RoundLines.finished(f)
+              + (Double.isNaN(f.epsilon()) ? "" : String.format(" | epsilon %.4f", f.epsilon())));
           onFinished.accept(f);
           return Behaviors.same();
         })

@@ -274,10 +274,7 @@ final class SimulateCommand implements Callable<Integer> {
     writeLine(metrics, json, RoundLines.json(result.finished(), result.elapsedMillis()));
     closeQuietly(metrics);
     var f = result.finished();
-    out.printf("finished: %s | rounds=%d completedRounds=%d | test accuracy %s, loss %s%s | %.1f s%n",
-        f.reason(), f.roundsRun(), f.completedRounds(),
-        Double.isNaN(f.finalAccuracy()) ? "n/a" : String.format("%.2f%%", f.finalAccuracy() * 100),
-        Double.isNaN(f.finalLoss()) ? "n/a" : String.format("%.4f", f.finalLoss()),
+    out.printf("%s%s | %.1f s%n", RoundLines.finished(f),
         Double.isNaN(f.epsilon()) ? "" : String.format(" | epsilon %.4f at delta %s", f.epsilon(), dpDelta),
         result.elapsedMillis() / 1000.0);
     if (metricsOut != null) {
