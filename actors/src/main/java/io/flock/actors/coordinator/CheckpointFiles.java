@@ -46,9 +46,6 @@ public final class CheckpointFiles {
     this.dir = dir;
   }
 
-  public Path directory() {
-    return dir;
-  }
 
   /** Whether a checkpoint file exists (corrupt or not). */
   public boolean exists() {
@@ -67,9 +64,15 @@ public final class CheckpointFiles {
     }
   }
 
-  /** Writes {@code checkpoint} as the latest; the former latest becomes the previous. */
-  public void write(Checkpoint checkpoint) {
-    writeBytes(encode(checkpoint));
+  /**
+   * Writes {@code checkpoint} as the latest; the former latest becomes the previous.
+   *
+   * @return the file's bytes, as {@link #encode} makes them (what replicas receive)
+   */
+  public byte[] write(Checkpoint checkpoint) {
+    byte[] file = encode(checkpoint);
+    writeFile(file);
+    return file;
   }
 
   /**
@@ -81,6 +84,11 @@ public final class CheckpointFiles {
    */
   public Checkpoint writeBytes(byte[] file) {
     Checkpoint checkpoint = decode(file, "the received checkpoint", null);
+    writeFile(file);
+    return checkpoint;
+  }
+
+  private void writeFile(byte[] file) {
     try {
       Files.createDirectories(dir);
       Path tmp = dir.resolve(LATEST + ".tmp");
@@ -98,7 +106,6 @@ public final class CheckpointFiles {
       }
       move(tmp, latest);
       forceDirectory();
-      return checkpoint;
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the checkpoint in " + dir + ": " + e.getMessage(), e);
     }

@@ -120,11 +120,8 @@ public final class CheckpointStore {
 
   private Behavior<Command> onSave(Save save) {
     Checkpoint checkpoint = save.checkpoint();
-    ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
-      byte[] file = CheckpointFiles.encode(checkpoint);
-      files.writeBytes(file);
-      return file;
-    }, blocking), (file, failure) -> new Written(checkpoint.round(), failure, save, file));
+    ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> files.write(checkpoint), blocking),
+        (file, failure) -> new Written(checkpoint.round(), failure, save, file));
     return writing();
   }
 
@@ -147,9 +144,7 @@ public final class CheckpointStore {
   private Behavior<Command> onReceived(Received received) {
     Replicate r = received.replicate();
     if (received.failure() != null) {
-      ctx.pipeToSelf(CompletableFuture.failedFuture(received.failure()),
-          (ok, failure) -> new Written(r.round(), failure, r, null));
-      return Behaviors.same();
+      return onWritten(new Written(r.round(), received.failure(), r, null));
     }
     ctx.pipeToSelf(CompletableFuture.runAsync(() -> files.writeBytes(received.file()), blocking),
         (ok, failure) -> new Written(r.round(), failure, r, null));

@@ -113,10 +113,6 @@ public final class SideChannel implements Extension {
     return bound != null;
   }
 
-  /** The server's address, or empty before it listens. */
-  public Optional<InetSocketAddress> address() {
-    return Optional.ofNullable(bound);
-  }
 
   private synchronized java.util.concurrent.CompletableFuture<InetSocketAddress> startBinding() {
     if (binding == null) {

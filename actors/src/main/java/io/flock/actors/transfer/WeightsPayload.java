@@ -27,10 +27,6 @@ public sealed interface WeightsPayload extends CborSerializable {
   /** The layout of the weights this payload carries. */
   ModelLayout layout();
 
-  /** Number of float32 parameters this payload carries. */
-  default int numParams() {
-    return layout().numParams();
-  }
 
   /**
    * The weights in the message itself: one CBOR byte string on the wire, so it must fit Artery's

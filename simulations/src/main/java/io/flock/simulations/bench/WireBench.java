@@ -236,9 +236,21 @@ public final class WireBench {
      */
     public long artery(ModelWeights w, Duration timeout) throws Exception {
       long t0 = System.nanoTime();
+      if (design == Design.SOCKET && !io.flock.actors.transfer.SideChannel.get(system).start()) {
+        throw new IllegalStateException("the side channel could not listen (see the log): no socket row to measure");
+      }
       WeightsPayload payload = design == Design.LARGE_FRAME
           ? new WeightsPayload.Inline(w)
           : WeightsTransfer.payloadFor(w, sink, system);
+      Class<?> expected = switch (design) {
+        case SOCKET -> WeightsPayload.Socket.class;
+        case CHUNKED -> WeightsPayload.Streamed.class;
+        case LARGE_FRAME -> WeightsPayload.Inline.class;
+      };
+      if (!expected.isInstance(payload)) {
+        throw new IllegalStateException("design " + design + " would measure a " + payload.getClass().getSimpleName()
+            + " payload, not " + expected.getSimpleName());
+      }
       Delivered d = AskPattern.<WirePeer.Command, Delivered>ask(sink,
               replyTo -> new WirePeer.Deliver(payload, replyTo), timeout, system.scheduler())
           .toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
