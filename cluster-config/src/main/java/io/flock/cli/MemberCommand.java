@@ -14,7 +14,6 @@ import io.flock.models.training.LocalTrainer;
 import io.flock.models.training.ModelInitializer;
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.zoo.ModelSpec;
-import io.flock.models.zoo.ModelZoo;
 import io.flock.simulations.FederatedData;
 import io.flock.simulations.SimulationConfig;
 import java.io.PrintWriter;
@@ -153,7 +152,7 @@ final class MemberCommand implements Callable<Integer> {
           localEval.addAll(data.evalPartitions().subList(first, first + nodes));
         }
       }
-      model = ModelZoo.get(config.model(), train.featureDim(), train.numClasses());
+      model = FederatedData.modelFor(config.model(), train);
       layout = ModelInitializer.initialWeights(model, config.seed()).layout();
     } catch (CommandLine.ParameterException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -179,4 +179,14 @@ public record FederatedData(
     }
     return out;
   }
+
+  /**
+   * The model {@code name} as it trains on {@code train}: a token model as registered (it reads
+   * token ids), a classifier sized to the data set's features and classes.
+   */
+  public static io.flock.models.zoo.ModelSpec modelFor(String name, LabeledDataset train) {
+    return train.isTokens()
+        ? io.flock.models.zoo.ModelZoo.get(name)
+        : io.flock.models.zoo.ModelZoo.get(name, train.featureDim(), train.numClasses());
+  }
 }

@@ -18,7 +18,6 @@ import io.flock.models.training.ModelInitializer;
 import io.flock.models.training.TrainConfig;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.zoo.ModelSpec;
-import io.flock.models.zoo.ModelZoo;
 import io.flock.privacy.dp.GaussianNoise;
 import io.flock.privacy.dp.NoiseCalibration;
 import java.time.Duration;
@@ -77,9 +76,7 @@ public final class Simulation {
     }
     FederatedData.checkPair(config.model(), config.dataset());
     FederatedData data = FederatedData.load(config);
-    ModelSpec spec = data.train().isTokens()
-        ? ModelZoo.get(config.model())
-        : ModelZoo.get(config.model(), data.train().featureDim(), data.train().numClasses());
+    ModelSpec spec = FederatedData.modelFor(config.model(), data.train());
     ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());
     return new Prepared(config, data, spec, initial, round, strategy, dp, z);
   }
