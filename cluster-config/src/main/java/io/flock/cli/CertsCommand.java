@@ -55,7 +55,7 @@ final class CertsCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
       Path overlay = out.resolve(member + "-tls.conf");
-      Files.writeString(overlay, overlay(f, trustPassword), StandardCharsets.UTF_8);
+      Files.writeString(overlay, FederationCertificates.arteryTlsOverlay(f, trustPassword), StandardCharsets.UTF_8);
       try {
         Files.setPosixFilePermissions(overlay, PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException ignored) {
@@ -67,8 +67,4 @@ final class CertsCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Pekko Artery over TLS with mutual authentication, for one member. */
-  static String overlay(FederationCertificates.MemberFiles f, String trustPassword) {
-    return FederationCertificates.arteryTlsOverlay(f, trustPassword);
-  }
 }

@@ -144,6 +144,8 @@ final class SeedCommand implements Callable<Integer> {
     out.flush();
     CompletableFuture<TrainingFinished> finished = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
+      Runnable leave = () -> org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
+          .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
       ActorRef<CheckpointStore.Command> store = ctx.spawn(CheckpointStore.create(files,
           ctx.getSystem().settings().config().getDuration("flock.cluster.replication-timeout")),
           ClusterRuntime.CHECKPOINT_STORE);
@@ -152,10 +154,8 @@ final class SeedCommand implements Callable<Integer> {
         out.flush();
       }, f -> {
         finished.complete(f);
-        org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
-            .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
-      }, () -> org.apache.pekko.actor.CoordinatedShutdown.get(ctx.getSystem())
-          .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason()));
+        leave.run();
+      }, leave);
       return Behaviors.<Void>empty();
     }), "flock", config);
     ClusterRuntime.startTransfers(system, err);

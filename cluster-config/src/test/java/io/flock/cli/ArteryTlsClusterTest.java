@@ -87,7 +87,7 @@ class ArteryTlsClusterTest {
   private static Path overlay(Path dir, String name, MemberFiles files, String trustPassword)
       throws Exception {
     Path file = dir.resolve(name + "-tls.conf");
-    Files.writeString(file, CertsCommand.overlay(files, trustPassword));
+    Files.writeString(file, io.flock.privacy.tls.FederationCertificates.arteryTlsOverlay(files, trustPassword));
     return file;
   }
 

@@ -289,12 +289,7 @@ public final class Coordinator {
       evaluate(null);
       return running();
     }
-    String veto = planner.vetoNextRound(nodes.size());
-    if (veto != null) {
-      return finish(veto);
-    }
-    startRound();
-    return running();
+    return startRoundOrFinish();
   }
 
   private Behavior<Command> running() {
@@ -492,7 +487,7 @@ public final class Coordinator {
         evaluate(outcome);
       }
       if (settings.federatedEvaluation()) {
-        federated = ctx.spawn(FederatedEvaluator.create(round, global, nodes,
+        federated = ctx.spawn(FederatedEvaluator.create(round, global, planner.newEvaluationAggregator(), nodes,
             settings.round().sampleSize(Math.max(1, nodes.size())), settings.seed() ^ (round << 20),
             settings.round().deadline(), federatedAdapter), "evaluation-" + round);
         // Never stops by itself: a stop before its result is a crash, counted as no answers.

@@ -102,6 +102,11 @@ final class RoundPlanner {
     }
   }
 
+  /** How the strategy combines the nodes' evaluations of the global model (Flower's aggregate_evaluate). */
+  io.flock.models.aggregation.EvaluationAggregator newEvaluationAggregator() {
+    return strategy.newEvaluationAggregator();
+  }
+
   /** The server optimizer's state, for a checkpoint. */
   io.flock.models.aggregation.ServerOptimizerState optimizerState() {
     return optimizer.snapshot();

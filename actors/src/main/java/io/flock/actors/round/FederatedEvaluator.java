@@ -60,11 +60,12 @@ public final class FederatedEvaluator {
   private FederatedEvaluator() {}
 
   /**
+   * @param agg how the strategy combines the answers (from {@code Strategy.newEvaluationAggregator})
    * @param available the registered nodes; {@code sampleSize} of them are asked, chosen with
    *     {@code seed} as training rounds choose theirs
    * @param deadline how long to wait for answers
    */
-  public static Behavior<Command> create(long round, ModelWeights global,
+  public static Behavior<Command> create(long round, ModelWeights global, EvaluationAggregator agg,
       List<ActorRef<TrainingNode.Command>> available, int sampleSize, long seed, Duration deadline,
       ActorRef<Result> replyTo) {
     List<ActorRef<TrainingNode.Command>> nodes =
@@ -80,7 +81,7 @@ public final class FederatedEvaluator {
             ReplyAddresses.spawn(ctx, EvalReply.class, id, Stamped::new)));
       }
       timers.startSingleTimer(Deadline.INSTANCE, deadline);
-      return collecting(ctx, timers, round, pending, new EvaluationAggregator(), nodes.size(), replyTo);
+      return collecting(ctx, timers, round, pending, agg, nodes.size(), replyTo);
     }));
   }
 

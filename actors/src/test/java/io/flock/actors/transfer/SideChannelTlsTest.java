@@ -51,9 +51,6 @@ class SideChannelTlsTest {
     return kit;
   }
 
-  private static String overlay(MemberFiles f, String trustPassword) {
-    return FederationCertificates.arteryTlsOverlay(f, trustPassword);
-  }
 
 
   @Test
@@ -77,9 +74,9 @@ class SideChannelTlsTest {
             fed.resolve(FederationCertificates.TRUST_STORE),
             rogueFiles.password());
 
-    ActorTestKit sender = start("sender", overlay(senderFiles, trust));
-    ActorTestKit receiver = start("receiver", overlay(receiverFiles, trust));
-    ActorTestKit intruder = start("intruder", overlay(intruderFiles, trust));
+    ActorTestKit sender = start("sender", FederationCertificates.arteryTlsOverlay(senderFiles, trust));
+    ActorTestKit receiver = start("receiver", FederationCertificates.arteryTlsOverlay(receiverFiles, trust));
+    ActorTestKit intruder = start("intruder", FederationCertificates.arteryTlsOverlay(intruderFiles, trust));
     ActorTestKit plain = start("plain", "");
     assertTrue(SideChannel.get(sender.system()).usesTls());
 
