@@ -148,46 +148,37 @@ public final class LocalTrainer implements TrainingEngine {
         value = l.getFloat();
         gc.backward(l);
       }
-      if (mu > 0) {
-        addProximalGradient((float) mu, anchor);
-      }
-      applyGradients(optimizer);
+      applyGradients(optimizer, (float) mu, anchor);
       return value;
     }
   }
 
   /**
-   * The optimizer step on every trainable parameter: what {@code Trainer.step()} does on one
-   * device, minus its one-time check that refuses a first step whose gradients are all zero. A
-   * batch the model already classifies with probability 1 (saturated softmax, common on
-   * FedProx's Synthetic data) legitimately has zero gradients; SGD then simply does not move.
+   * The optimizer step on every trainable parameter, in one pass: with {@code mu > 0} the FedProx
+   * pull {@code mu (w - w_t)} is added to the parameter's gradient first. This is what {@code
+   * Trainer.step()} does on one device, minus its one-time check that refuses a first step whose
+   * gradients are all zero: a batch the model already classifies with probability 1 (saturated
+   * softmax, common on FedProx's Synthetic data) legitimately has zero gradients, and SGD then
+   * simply does not move.
    */
-  private void applyGradients(Optimizer optimizer) {
-    for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
-      Parameter param = p.getValue();
-      if (!param.requiresGradient()) {
-        continue;
-      }
-      NDArray w = param.getArray();
-      try (NDArray grad = w.getGradient()) {
-        optimizer.update(param.getId(), w, grad);
-      }
-    }
-  }
-
-  private void addProximalGradient(float mu, List<NDArray> anchor) {
+  private void applyGradients(Optimizer optimizer, float mu, List<NDArray> anchor) {
     int k = 0;
     for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
-      NDArray target = anchor.get(k++);
-      if (!p.getValue().requiresGradient()) {
-        continue; // BN running statistics: no gradient, no proximal term
+      Parameter param = p.getValue();
+      int index = k++;
+      if (!param.requiresGradient()) {
+        continue; // BN running statistics: no gradient, no proximal term, no update
       }
-      NDArray w = p.getValue().getArray();
+      NDArray w = param.getArray();
       // getGradient() and sub() return new native handles on the model's manager: close them
       // here, or they would pile up until the model closes. The gradient storage itself stays.
-      try (NDArray grad = w.getGradient();
-          NDArray pull = w.sub(target)) {
-        grad.addi(pull.muli(mu));
+      try (NDArray grad = w.getGradient()) {
+        if (mu > 0) {
+          try (NDArray pull = w.sub(anchor.get(index))) {
+            grad.addi(pull.muli(mu));
+          }
+        }
+        optimizer.update(param.getId(), w, grad);
       }
     }
   }
