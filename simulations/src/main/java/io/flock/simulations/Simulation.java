@@ -53,6 +53,15 @@ public final class Simulation {
 
   /** Loads the data, builds the model, strategy and privacy layer; no actor starts yet. */
   public static Prepared prepare(SimulationConfig config) throws DataUnavailableException {
+    return prepare(config, null);
+  }
+
+  /**
+   * {@link #prepare(SimulationConfig)} on data already loaded and split for the same data set,
+   * nodes, partition and seed (a benchmark running several strategies on one split loads it
+   * once); null loads it.
+   */
+  public static Prepared prepare(SimulationConfig config, FederatedData loaded) throws DataUnavailableException {
     // Everything that only needs the configuration first, so that a bad setting fails before any
     // data set is loaded or fetched.
     Strategy strategy = Strategies.create(config.strategy(), config.strategyOptions());
@@ -75,7 +84,7 @@ public final class Simulation {
           strategy, planned, GaussianNoise.create());
     }
     FederatedData.checkPair(config.model(), config.dataset());
-    FederatedData data = FederatedData.load(config);
+    FederatedData data = loaded != null ? loaded : FederatedData.load(config);
     ModelSpec spec = FederatedData.modelFor(config.model(), data.train());
     ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());
     return new Prepared(config, data, spec, initial, round, strategy, dp, z);

@@ -3,6 +3,7 @@ package io.flock.simulations.bench;
 import com.typesafe.config.Config;
 import io.flock.models.aggregation.StrategyOptions;
 import io.flock.models.data.DataUnavailableException;
+import io.flock.simulations.FederatedData;
 import io.flock.simulations.Simulation;
 import io.flock.simulations.SimulationConfig;
 import io.flock.simulations.SimulationResult;
@@ -46,6 +47,7 @@ public final class RobustnessBench {
           StrategyOptions.defaults().withByzantine(byzantine).withMultiKrum(5), attackers},
     };
     List<Row> rows = new ArrayList<>();
+    FederatedData data = null; // the same split for every run: loaded once
     for (Object[] r : runs) {
       SimulationConfig config = SimulationConfig.defaults().toBuilder()
           .rounds(rounds).seed(seed).fraction(sampled / 100.0).targetAccuracy(0).dataDir(dataDir)
@@ -53,7 +55,9 @@ public final class RobustnessBench {
           .strategy((String) r[1]).strategyOptions((StrategyOptions) r[2]).attackers((double) r[3])
           .attackScale(-10).build();
       long start = System.nanoTime();
-      SimulationResult result = Simulation.run(config, actorConfig, x -> {});
+      Simulation.Prepared prepared = Simulation.prepare(config, data);
+      data = prepared.data();
+      SimulationResult result = Simulation.run(prepared, actorConfig, x -> {});
       Row row = new Row((String) r[0], result.finished().finalAccuracy(), result.finished().finalLoss(),
           result.finished().roundsRun(), (System.nanoTime() - start) / 1e9);
       rows.add(row);
