@@ -38,7 +38,7 @@ public sealed interface BytesPayload extends CborSerializable {
 
   /** The payload for {@code bytes} (which must not change afterwards). */
   static BytesPayload offer(byte[] bytes, ActorSystem<?> system) {
-    TransferSettings settings = TransferSettings.from(system.settings().config());
+    TransferSettings settings = SideChannel.get(system).settings();
     if (bytes.length <= settings.inlineLimitBytes()) {
       return new Inline(bytes);
     }
@@ -60,7 +60,7 @@ public sealed interface BytesPayload extends CborSerializable {
       return CompletableFuture.completedFuture(inline.bytes());
     }
     Streamed s = (Streamed) payload;
-    TransferSettings settings = TransferSettings.from(system.settings().config());
+    TransferSettings settings = SideChannel.get(system).settings();
     if (s.size() < 0 || s.size() > MAX_BYTES) {
       return CompletableFuture.failedFuture(new WeightsTransferException(
           "a streamed payload of " + s.size() + " bytes is outside 0.." + MAX_BYTES));

@@ -246,6 +246,7 @@ public final class SideChannel implements Extension {
     return verified(tls.orElseThrow().verifyServerSession(host, session));
   }
 
+  /** This system's {@code flock.transfer} settings, parsed once (every payload reads them). */
   TransferSettings settings() {
     return settings;
   }

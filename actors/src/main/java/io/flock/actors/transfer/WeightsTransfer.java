@@ -41,7 +41,7 @@ public final class WeightsTransfer {
    */
   public static WeightsPayload payloadFor(
       ModelWeights weights, ActorRef<?> recipient, ActorSystem<?> system) {
-    TransferSettings settings = TransferSettings.from(system.settings().config());
+    TransferSettings settings = SideChannel.get(system).settings();
     boolean local = !recipient.path().address().hasGlobalScope();
     if (local || (long) weights.size() * Float.BYTES <= settings.inlineLimitBytes()) {
       return new WeightsPayload.Inline(weights);
@@ -78,7 +78,7 @@ public final class WeightsTransfer {
    * holds no copy of the payload (the CRC32 is computed once per weights instance and cached).
    */
   public static WeightsPayload.Streamed offer(ModelWeights weights, ActorSystem<?> system) {
-    return offer(weights, system, TransferSettings.from(system.settings().config()));
+    return offer(weights, system, SideChannel.get(system).settings());
   }
 
   /**
@@ -146,7 +146,7 @@ public final class WeightsTransfer {
       return result;
     }
     WeightsPayload.Streamed streamed = (WeightsPayload.Streamed) payload;
-    TransferSettings settings = TransferSettings.from(system.settings().config());
+    TransferSettings settings = SideChannel.get(system).settings();
     WeightsAssembly assembly = new WeightsAssembly(streamed.layout(), streamed.crc32());
     CompletableFuture<ModelWeights> result = new CompletableFuture<>();
     try {
