@@ -106,10 +106,10 @@ class AdmissionTest {
   void coordinatorSamplesOnlyNodesThatProveAnAllowedKey() {
     NodeIdentity a = identity(1);
     NodeIdentity b = identity(2);
-    spawnNode("node-a", a);
-    spawnNode("node-b", b);
-    spawnNode("node-stranger", identity(3));
-    spawnNode("node-anonymous", null);
+    Fixtures.spawnNode(testKit, "node-a", 4, new float[] {1f, 0f, 0f, 0f}, FakeEngine.Hook.NONE, a);
+    Fixtures.spawnNode(testKit, "node-b", 4, new float[] {1f, 0f, 0f, 0f}, FakeEngine.Hook.NONE, b);
+    Fixtures.spawnNode(testKit, "node-stranger", 4, new float[] {1f, 0f, 0f, 0f}, FakeEngine.Hook.NONE, identity(3));
+    Fixtures.spawnNode(testKit, "node-anonymous", 4, new float[] {1f, 0f, 0f, 0f}, FakeEngine.Hook.NONE, null);
     CoordinatorSettings settings = new CoordinatorSettings(2, 2, NEVER,
         new RoundSettings(1.0, 2, 0.0, NEVER, TRAIN), 42, 0, 0, 1)
         .withAllowlist(Allowlist.of(List.of(a.fingerprint(), b.fingerprint())));
@@ -155,11 +155,4 @@ class AdmissionTest {
     }
   }
 
-  private void spawnNode(String nodeId, NodeIdentity key) {
-    ActorRef<TrainingWorker.Command> worker = testKit.spawn(TrainingWorker.supervised(
-        new FakeEngine.Factory(new float[] {1f, 0f, 0f, 0f}, 0.5, FakeEngine.Hook.NONE), Duration.ofMillis(5),
-        Duration.ofMillis(50)), nodeId + "-worker");
-    TrainingNode.Setup setup = TrainingNode.Setup.of(nodeId, nodeData(4), LAYOUT, nodeId.hashCode());
-    testKit.spawn(TrainingNode.create(key == null ? setup : setup.withIdentity(key), worker), nodeId);
-  }
 }

@@ -178,9 +178,9 @@ class CheckpointTest {
    */
   @Test
   void coordinatorResumedFromTheCheckpointRunsTheRemainingRoundsOnlyAndEndsWithTheSameModel() {
-    spawnNode("node-1", 1, new float[] {4f, 0f, 0f, 0f});
-    spawnNode("node-2", 1, new float[] {0f, 4f, 0f, 0f});
-    spawnNode("node-3", 2, new float[] {0f, 0f, 2f, -2f});
+    Fixtures.spawnNode(testKit, "node-1", 1, new float[] {4f, 0f, 0f, 0f}, FakeEngine.Hook.NONE, null);
+    Fixtures.spawnNode(testKit, "node-2", 1, new float[] {0f, 4f, 0f, 0f}, FakeEngine.Hook.NONE, null);
+    Fixtures.spawnNode(testKit, "node-3", 2, new float[] {0f, 0f, 2f, -2f}, FakeEngine.Hook.NONE, null);
     CheckpointFiles files = new CheckpointFiles(dir.resolve("work"));
     ActorRef<CheckpointStore.Command> store = testKit.spawn(CheckpointStore.create(files, NEVER), "store");
     var fedavg = Strategies.create("fedavgm", StrategyOptions.defaults());
@@ -219,12 +219,9 @@ class CheckpointTest {
     // trained), same strategy: server momentum is state that must come with the checkpoint.
     ActorTestKit fresh = ActorTestKit.create("CheckpointReference", Fixtures.testConfig());
     try {
-      ActorTestKit kit = testKit;
-      testKit = fresh;
-      spawnNode("node-1", 1, new float[] {4f, 0f, 0f, 0f});
-      spawnNode("node-2", 1, new float[] {0f, 4f, 0f, 0f});
-      spawnNode("node-3", 2, new float[] {0f, 0f, 2f, -2f});
-      testKit = kit;
+      Fixtures.spawnNode(fresh, "node-1", 1, new float[] {4f, 0f, 0f, 0f}, FakeEngine.Hook.NONE, null);
+      Fixtures.spawnNode(fresh, "node-2", 1, new float[] {0f, 4f, 0f, 0f}, FakeEngine.Hook.NONE, null);
+      Fixtures.spawnNode(fresh, "node-3", 2, new float[] {0f, 0f, 2f, -2f}, FakeEngine.Hook.NONE, null);
       TestProbe<Coordinator.Event> reference = fresh.createTestProbe();
       fresh.spawn(Coordinator.create(settings(4), INITIAL, Strategies.create("fedavgm", StrategyOptions.defaults()),
           null, null, reference.ref()), "reference");
@@ -244,11 +241,4 @@ class CheckpointTest {
         null, null, List.of(), null, null);
   }
 
-  private void spawnNode(String nodeId, int samples, float[] delta) {
-    ActorRef<TrainingWorker.Command> worker = testKit.spawn(TrainingWorker.supervised(
-        new FakeEngine.Factory(delta, 0.5, FakeEngine.Hook.NONE), Duration.ofMillis(5), Duration.ofMillis(50)),
-        nodeId + "-worker");
-    testKit.spawn(TrainingNode.create(TrainingNode.Setup.of(nodeId, nodeData(samples), LAYOUT, nodeId.hashCode()),
-        worker), nodeId);
-  }
 }

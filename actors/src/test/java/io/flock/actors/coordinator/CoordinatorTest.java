@@ -147,9 +147,9 @@ class CoordinatorTest {
    */
   @Test
   void coordinatorRunsEveryRoundWithRealNodesAndReportsEachOne() {
-    spawnNode("node-1", 1, new float[] {4f, 0f, 0f, 0f}, FakeEngine.Hook.NONE);
-    spawnNode("node-2", 1, new float[] {0f, 4f, 0f, 0f}, FakeEngine.Hook.NONE);
-    spawnNode("node-3", 2, new float[] {0f, 0f, 2f, -2f}, FakeEngine.Hook.NONE);
+    Fixtures.spawnNode(testKit, "node-1", 1, new float[] {4f, 0f, 0f, 0f}, FakeEngine.Hook.NONE, null);
+    Fixtures.spawnNode(testKit, "node-2", 1, new float[] {0f, 4f, 0f, 0f}, FakeEngine.Hook.NONE, null);
+    Fixtures.spawnNode(testKit, "node-3", 2, new float[] {0f, 0f, 2f, -2f}, FakeEngine.Hook.NONE, null);
     TestProbe<Coordinator.Event> listener = testKit.createTestProbe();
     ActorRef<Coordinator.Command> coordinator =
         testKit.spawn(Coordinator.create(settings(3, 3, 2, 1), INITIAL, null, listener.ref()));
@@ -181,16 +181,13 @@ class CoordinatorTest {
 
   @Test
   void coordinatorKeepsTrainingWhenOneRealNodeFailsEveryRound() {
-    spawnNode("node-1", 1, new float[] {4f, 0f, 0f, 0f}, FakeEngine.Hook.NONE);
-    spawnNode("node-2", 1, new float[] {0f, 4f, 0f, 0f}, FakeEngine.Hook.NONE);
-    spawnNode("node-3", 2, new float[] {0f, 0f, 2f, -2f}, FakeEngine.Hook.NONE);
-    spawnNode(
-        "node-broken",
-        100,
-        new float[] {1000f, 1000f, 1000f, 1000f},
+    Fixtures.spawnNode(testKit, "node-1", 1, new float[] {4f, 0f, 0f, 0f}, FakeEngine.Hook.NONE, null);
+    Fixtures.spawnNode(testKit, "node-2", 1, new float[] {0f, 4f, 0f, 0f}, FakeEngine.Hook.NONE, null);
+    Fixtures.spawnNode(testKit, "node-3", 2, new float[] {0f, 0f, 2f, -2f}, FakeEngine.Hook.NONE, null);
+    Fixtures.spawnNode(testKit, "node-broken", 100, new float[] {1000f, 1000f, 1000f, 1000f},
         seed -> {
           throw new IllegalStateException("GPU lost");
-        });
+        }, null);
     TestProbe<Coordinator.Event> listener = testKit.createTestProbe();
     testKit.spawn(Coordinator.create(settings(2, 4, 3, 1), INITIAL, null, listener.ref()));
 
@@ -223,18 +220,6 @@ class CoordinatorTest {
     return node;
   }
 
-  /** A real node with {@code samples} local samples, trained by its own worker and engine. */
-  private void spawnNode(String nodeId, int samples, float[] delta, FakeEngine.Hook hook) {
-    ActorRef<TrainingWorker.Command> worker =
-        testKit.spawn(
-            TrainingWorker.supervised(
-                new FakeEngine.Factory(delta, 0.5, hook),
-                Duration.ofMillis(5),
-                Duration.ofMillis(50)),
-            nodeId + "-worker");
-    testKit.spawn(
-        TrainingNode.create(TrainingNode.Setup.of(nodeId, nodeData(samples), LAYOUT, nodeId.hashCode()), worker), nodeId);
-  }
 
   private Coordinator.GlobalModel globalModel(ActorRef<Coordinator.Command> coordinator) {
     TestProbe<Coordinator.GlobalModel> reply = testKit.createTestProbe();

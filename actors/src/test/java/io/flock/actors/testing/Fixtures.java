@@ -63,4 +63,19 @@ public final class Fixtures {
   public static String nodeId(TestProbe<?> probe) {
     return probe.ref().path().name();
   }
+
+  /**
+   * A real training node with {@code samples} local samples and its own worker on a {@link
+   * FakeEngine} that returns {@code delta} (loss 0.5), proving {@code identity} when asked (null:
+   * none).
+   */
+  public static void spawnNode(ActorTestKit kit, String nodeId, int samples, float[] delta, FakeEngine.Hook hook,
+      io.flock.privacy.identity.NodeIdentity identity) {
+    var worker = kit.spawn(io.flock.actors.worker.TrainingWorker.supervised(
+        new FakeEngine.Factory(delta, 0.5, hook), java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(50)),
+        nodeId + "-worker");
+    var setup = io.flock.actors.node.TrainingNode.Setup.of(nodeId, nodeData(samples), LAYOUT, nodeId.hashCode());
+    kit.spawn(io.flock.actors.node.TrainingNode.create(identity == null ? setup : setup.withIdentity(identity), worker),
+        nodeId);
+  }
 }
