@@ -47,7 +47,7 @@ class ClusterCommandsTest {
     Path work = tmp.resolve("w");
     new CheckpointFiles(work).write(checkpoint(4));
     byte[] before = Files.readAllBytes(work.resolve(CheckpointFiles.LATEST));
-    FlockCliTest.Run r = run("seed", "--port", "" + freePort(), "--workdir", work.toString(), "--rounds", "3");
+    FlockCliTest.Run r = run("seed", "--port", "" + ClusterProcessesTest.freePort(), "--workdir", work.toString(), "--rounds", "3");
     assertEquals(2, r.exitCode());
     assertTrue(r.err().contains("holds the checkpoint of a run after round 4: pass --resume"), r.err());
     assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(work.resolve(CheckpointFiles.LATEST))));
@@ -55,7 +55,7 @@ class ClusterCommandsTest {
 
   @Test
   void seedResumeWithoutACheckpointOrWithACorruptOneExplainsAndKeepsTheFiles() throws IOException {
-    FlockCliTest.Run none = run("seed", "--port", "" + freePort(), "--workdir", tmp.resolve("empty").toString(),
+    FlockCliTest.Run none = run("seed", "--port", "" + ClusterProcessesTest.freePort(), "--workdir", tmp.resolve("empty").toString(),
         "--resume");
     assertEquals(2, none.exitCode());
     assertTrue(none.err().contains("--resume: no checkpoint in"), none.err());
@@ -68,7 +68,7 @@ class ClusterCommandsTest {
     byte[] damaged = Files.readAllBytes(latest);
     damaged[damaged.length / 2] ^= 1;
     Files.write(latest, damaged);
-    FlockCliTest.Run corrupt = run("seed", "--port", "" + freePort(), "--workdir", work.toString(), "--resume");
+    FlockCliTest.Run corrupt = run("seed", "--port", "" + ClusterProcessesTest.freePort(), "--workdir", work.toString(), "--resume");
     assertEquals(2, corrupt.exitCode());
     assertTrue(corrupt.err().contains("is corrupt: its CRC32 does not match"), corrupt.err());
     assertTrue(corrupt.err().contains(CheckpointFiles.PREVIOUS + " (move it to " + CheckpointFiles.LATEST), corrupt.err());
@@ -78,7 +78,7 @@ class ClusterCommandsTest {
 
   @Test
   void memberPointingAtASeedThatIsNotThereGivesUpWithAClearMessage() {
-    int nobody = freePort();
+    int nobody = ClusterProcessesTest.freePort();
     FlockCliTest.Run r = run("member", "--seed", "127.0.0.1:" + nobody, "--join-timeout", "3", "--model", "logistic",
         "--train-limit", "200");
     assertEquals(2, r.exitCode());
@@ -105,13 +105,5 @@ class ClusterCommandsTest {
         "--train-limit", "200");
     assertEquals(2, data.exitCode());
     assertTrue(data.err().contains("--data " + tmp + ": missing train-images-idx3-ubyte"), data.err());
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

@@ -212,7 +212,8 @@ class ClusterProcessesTest {
     }
   }
 
-  private static int freePort() {
+  /** A port nobody listens on right now. */
+  static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {
