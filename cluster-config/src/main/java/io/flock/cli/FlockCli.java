@@ -36,10 +36,33 @@ public final class FlockCli implements Runnable {
     CommandLine cli = new CommandLine(new FlockCli());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("error: " + e.getMessage());
+          commandLine.getErr().println("error: " + describe(e));
           return 1;
         });
     return cli;
+  }
+
+  /**
+   * One line for a failed command: its message, the innermost cause when that says more (a native
+   * library that did not load names the missing file there), and what to do when the deep-learning
+   * engine itself failed.
+   */
+  static String describe(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+      message += " (" + root.getMessage() + ")";
+    }
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ai.djl.engine.EngineException) {
+        return message + "; the PyTorch engine did not start: check FLOCK_CUDA, FLOCK_LIBTORCH and"
+            + " PYTORCH_LIBRARY_PATH (README, \"Training on a GPU\")";
+      }
+    }
+    return message;
   }
 
   @Override

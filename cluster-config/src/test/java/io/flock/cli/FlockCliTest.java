@@ -265,4 +265,20 @@ class FlockCliTest {
     assertEquals(2, design.exitCode());
     assertTrue(design.err().contains("unknown design 'carrier-pigeon'"), design.err());
   }
+
+  @Test
+  void engineFailureNamesTheMissingLibraryAndTheGpuSettings() {
+    Exception e = new ai.djl.engine.EngineException("Failed to load PyTorch native library",
+        new UnsatisfiedLinkError("libcaffe2_nvrtc.so: libcuda.so.1: cannot open shared object file"));
+    String line = FlockCli.describe(e);
+    assertTrue(line.startsWith("Failed to load PyTorch native library (libcaffe2_nvrtc.so: libcuda.so.1"), line);
+    assertTrue(line.endsWith("check FLOCK_CUDA, FLOCK_LIBTORCH and PYTORCH_LIBRARY_PATH (README, \"Training on a GPU\")"), line);
+  }
+
+  @Test
+  void failureWithoutMessageIsNamedByItsType() {
+    assertEquals("NullPointerException", FlockCli.describe(new NullPointerException()));
+    assertEquals("bad (worse)", FlockCli.describe(new RuntimeException("bad", new IllegalStateException("worse"))));
+    assertEquals("bad: worse", FlockCli.describe(new RuntimeException("bad: worse", new IllegalStateException("worse"))));
+  }
 }
