@@ -24,32 +24,13 @@ public interface SampleTransform {
 
   /** Features and the class label, optionally augmented. */
   static SampleTransform classification(ImageAugmentation augmentation) {
-    return new SampleTransform() {
-      @Override
-      public int sampleLength(LabeledDataset data) {
-        return data.featureDim();
+    return of(0, false, false, (data, index, random, batch, slot, dim) -> {
+      data.copyFeatures(index, batch.features(), slot * dim);
+      if (augmentation != null) {
+        augmentation.apply(batch.features(), slot * dim, random);
       }
-
-      @Override
-      public boolean tokenInput() {
-        return false;
-      }
-
-      @Override
-      public int targetsPerSample(LabeledDataset data) {
-        return 1;
-      }
-
-      @Override
-      public void apply(LabeledDataset data, int index, Random random, Batch batch, int slot) {
-        int dim = data.featureDim();
-        data.copyFeatures(index, batch.features(), slot * dim);
-        if (augmentation != null) {
-          augmentation.apply(batch.features(), slot * dim, random);
-        }
-        batch.targets()[slot] = data.label(index);
-      }
-    };
+      batch.targets()[slot] = data.label(index);
+    });
   }
 
   /**
@@ -57,59 +38,55 @@ public interface SampleTransform {
    * targets the last {@code L}; augmentation (token dropout, swaps) touches the inputs only.
    */
   static SampleTransform nextToken(TextAugmentation augmentation) {
-    return new SampleTransform() {
-      @Override
-      public int sampleLength(LabeledDataset data) {
-        return data.featureDim() - 1;
+    return of(1, true, true, (data, index, random, batch, slot, len) -> {
+      int[] window = new int[len + 1];
+      data.copyTokens(index, window, 0);
+      System.arraycopy(window, 0, batch.tokens(), slot * len, len);
+      System.arraycopy(window, 1, batch.targets(), slot * len, len);
+      if (augmentation != null) {
+        augmentation.apply(batch.tokens(), slot * len, len, random);
       }
-
-      @Override
-      public boolean tokenInput() {
-        return true;
-      }
-
-      @Override
-      public int targetsPerSample(LabeledDataset data) {
-        return data.featureDim() - 1;
-      }
-
-      @Override
-      public void apply(LabeledDataset data, int index, Random random, Batch batch, int slot) {
-        int len = data.featureDim() - 1;
-        int[] window = new int[len + 1];
-        data.copyTokens(index, window, 0);
-        System.arraycopy(window, 0, batch.tokens(), slot * len, len);
-        System.arraycopy(window, 1, batch.targets(), slot * len, len);
-        if (augmentation != null) {
-          augmentation.apply(batch.tokens(), slot * len, len, random);
-        }
-      }
-    };
+    });
   }
 
   /** BERT's masked LM: the window masked by {@code masking}; targets at the masked positions only. */
   static SampleTransform maskedLm(TextAugmentation.MlmMasking masking) {
+    return of(0, true, true, (data, index, random, batch, slot, len) -> {
+      data.copyTokens(index, batch.tokens(), slot * len);
+      masking.apply(batch.tokens(), batch.targets(), slot * len, len, random);
+    });
+  }
+
+  /** Fills one batch slot of {@code length} values from a sample. */
+  @FunctionalInterface
+  interface Fill {
+    void apply(LabeledDataset data, int index, Random random, Batch batch, int slot, int length);
+  }
+
+  /**
+   * A transform whose samples are the data set's {@code featureDim() - shorterBy} values, given as
+   * token ids or features, with one target per sample or one per position.
+   */
+  private static SampleTransform of(int shorterBy, boolean tokens, boolean perPosition, Fill fill) {
     return new SampleTransform() {
       @Override
       public int sampleLength(LabeledDataset data) {
-        return data.featureDim();
+        return data.featureDim() - shorterBy;
       }
 
       @Override
       public boolean tokenInput() {
-        return true;
+        return tokens;
       }
 
       @Override
       public int targetsPerSample(LabeledDataset data) {
-        return data.featureDim();
+        return perPosition ? sampleLength(data) : 1;
       }
 
       @Override
       public void apply(LabeledDataset data, int index, Random random, Batch batch, int slot) {
-        int len = data.featureDim();
-        data.copyTokens(index, batch.tokens(), slot * len);
-        masking.apply(batch.tokens(), batch.targets(), slot * len, len, random);
+        fill.apply(data, index, random, batch, slot, sampleLength(data));
       }
     };
   }

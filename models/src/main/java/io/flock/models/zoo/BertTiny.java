@@ -131,15 +131,9 @@ public final class BertTiny extends AbstractBlock {
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray ids = inputs.head();
-    long t = ids.getShape().get(1);
-    if (t > config.maxPositions()) {
-      throw new IllegalArgumentException(
-          "sequence of " + t + " tokens is longer than maxPositions " + config.maxPositions());
-    }
     NDArray wordTable = store.getValue(words, ids.getDevice(), training);
     NDArray typeIds = inputs.size() > 1 ? inputs.get(1) : ids.zerosLike();
-    NDArray x = TokenEmbedding.lookup(ids, wordTable)
-        .add(store.getValue(positions, ids.getDevice(), training).get(new NDIndex("0:{}", t)))
+    NDArray x = TokenEmbedding.tokensWithPositions(store, ids, wordTable, positions, training)
         .add(TokenEmbedding.lookup(typeIds, store.getValue(types, ids.getDevice(), training)));
     x = apply(embeddingNorm, store, x, training);
     NDList layerInputs = new NDList(x);

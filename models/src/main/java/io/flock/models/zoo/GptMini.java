@@ -3,7 +3,6 @@ package io.flock.models.zoo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -97,14 +96,8 @@ public final class GptMini extends AbstractBlock {
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray ids = inputs.head();
-    long t = ids.getShape().get(1);
-    if (t > config.context()) {
-      throw new IllegalArgumentException(
-          "sequence of " + t + " tokens is longer than the context of " + config.context());
-    }
     NDArray wte = store.getValue(tokens, ids.getDevice(), training);
-    NDArray wpe = store.getValue(positions, ids.getDevice(), training);
-    NDArray x = TokenEmbedding.lookup(ids, wte).add(wpe.get(new NDIndex("0:{}", t)));
+    NDArray x = TokenEmbedding.tokensWithPositions(store, ids, wte, positions, training);
     for (TransformerLayer layer : blocks) {
       x = layer.forward(store, new NDList(x), training).head();
     }

@@ -2,6 +2,7 @@ package io.flock.models.zoo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
@@ -47,6 +48,24 @@ public final class TokenEmbedding extends AbstractBlock {
   /** Rows {@code ids} of {@code table}: {@code ids.shape + (dim)}; differentiable in the table. */
   static NDArray lookup(NDArray ids, NDArray table) {
     return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  /**
+   * The token vectors of {@code ids} {@code (batch, seq)} from {@code tokenTable} plus the learned
+   * position vectors of the first {@code seq} rows of {@code positions}, shared by the zoo's
+   * transformers; a sequence longer than the position table is refused.
+   */
+  static NDArray tokensWithPositions(
+      ParameterStore store, NDArray ids, NDArray tokenTable, Parameter positions, boolean training) {
+    NDArray table = store.getValue(positions, ids.getDevice(), training);
+    long t = ids.getShape().get(1);
+    long rows = table.getShape().get(0);
+    if (t > rows) {
+      throw new IllegalArgumentException(
+          "sequence of " + t + " tokens is longer than the model's " + rows + " positions;"
+              + " cut the text into windows of at most " + rows + " tokens");
+    }
+    return lookup(ids, tokenTable).add(table.get(new NDIndex("0:{}", t)));
   }
 
   @Override

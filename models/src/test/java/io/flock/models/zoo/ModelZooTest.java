@@ -137,6 +137,21 @@ class ModelZooTest {
   }
 
   @Test
+  void transformersRefuseSequencesLongerThanTheirPositionTable() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Block gpt = initialized(new GptMini(new GptMini.Config(50, 4, 32, 1, 4)), m, new Shape(1, 4), 11);
+      Block bert = initialized(
+          new BertTiny(new BertTiny.Config(50, 4, 32, 1, 4, 64, 2)), m, new Shape(1, 4), 11);
+      for (Block block : new Block[] {gpt, bert}) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> forward(block, m, tokens(m, new int[6], 1, 6)));
+        assertEquals("sequence of 6 tokens is longer than the model's 4 positions;"
+            + " cut the text into windows of at most 4 tokens", e.getMessage());
+      }
+    }
+  }
+
+  @Test
   void bertTinyPositionsIgnorePaddedTokensButSeeLaterRealOnes() {
     BertTiny.Config small = new BertTiny.Config(50, 16, 32, 2, 4, 64, 2);
     int[] ids = {2, 7, 8, 9, 3, 0};
