@@ -80,9 +80,12 @@ public final class DataBench {
     return rows;
   }
 
-  /** Steps/s of each model at its batch size: {@code steps} timed steps after a warm-up task. */
+  /**
+   * Steps/s of each model at its batch size on {@code device}: {@code steps} timed steps after a
+   * warm-up task. A step's time includes copying the update back to the host at the task's end.
+   */
   public static List<StepsRow> steps(List<String> models, int classifierBatch, int tokenBatch, int steps,
-      Consumer<StepsRow> onRow) {
+      Device device, Consumer<StepsRow> onRow) {
     List<StepsRow> rows = new ArrayList<>();
     for (String name : models) {
       ModelSpec spec = ModelZoo.get(name);
@@ -96,7 +99,7 @@ public final class DataBench {
         idx[i] = i;
       }
       ModelWeights init = ModelInitializer.initialWeights(spec, 1);
-      try (LocalTrainer trainer = new LocalTrainer(spec, Device.cpu())) {
+      try (LocalTrainer trainer = new LocalTrainer(spec, device)) {
         trainer.train(init, new TrainConfig(1, batch, 0.01, 0, 0, 1, 0), new NodeData(data, idx), 1); // warm-up
         long t0 = System.nanoTime();
         LocalUpdate u = trainer.train(init, new TrainConfig(1, batch, 0.01, 0, 0, steps, 0), new NodeData(data, idx), 2);
