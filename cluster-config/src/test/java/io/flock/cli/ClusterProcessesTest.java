@@ -23,6 +23,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,6 +50,20 @@ class ClusterProcessesTest {
   void killAll() {
     jvms.forEach(Jvm::kill);
   }
+
+  /** On a failure, every JVM's last output lines go to the test report: what each one was doing. */
+  @RegisterExtension
+  final TestWatcher printOutputsOnFailure = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      for (Jvm jvm : jvms) {
+        List<String> lines = jvm.lines();
+        System.out.println("---- " + jvm.name + ": last " + Math.min(80, lines.size()) + " of " + lines.size()
+            + " lines");
+        lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
+      }
+    }
+  };
 
   /** The run: 500 MNIST samples per node, 5 local epochs: a round takes about a second. */
   private static List<String> run() {
