@@ -44,8 +44,8 @@ final class RoundPlanner {
 
   /** The plan of a round with {@code available} registered nodes. */
   Plan plan(int available) {
-    int pool = Math.max(available, 1);
-    RoundShape shape = shape(pool, Math.max(1, base.sampleSize(pool)));
+    int pool = Math.max(available, 1); // sampleSize(pool) >= 1: a round plans at least one node
+    RoundShape shape = shape(pool, base.sampleSize(pool));
     return new Plan(base.withTrain(strategy.configureTrain(base.train(), shape)),
         layout -> strategy.newAggregator(layout, shape));
   }
