@@ -215,7 +215,7 @@ final class ClusterRuntime {
           prepared.round(), config.seed(), config.targetLoss(), config.targetAccuracy(), 3, config.federatedEval(),
           allowlist);
       ActorRef<Coordinator.Event> reporter = ctx.spawn(RunReporter.create(workdir, out, onFinished), "reporter");
-      return Coordinator.create(settings, prepared.initial(), prepared.strategy(), prepared.dp(),
+      return Coordinator.create(settings, prepared.initial(), prepared.strategy(),
           () -> new ModelEvaluator(spec, device).on(test), reporter,
           new Coordinator.Persistence(checkpoint, store, runArgs));
     });

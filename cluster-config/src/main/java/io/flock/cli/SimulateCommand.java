@@ -253,8 +253,8 @@ final class SimulateCommand implements Callable<Integer> {
     out.printf("flock simulate: %s on %s, %d nodes (%s), C=%s, E=%d, B=%d, lr=%s, seed=%d, strategy %s%n",
         config.model(), config.dataset(), config.nodes(), partition, fraction, localEpochs, batchSize,
         learningRate, seed, prepared.strategy().describe());
-    if (prepared.dp() != null) {
-      DpConfig d = config.dp();
+    DpConfig d = config.dp();
+    if (d != null) {
       out.printf(Locale.ROOT, "differential privacy: %s noise, z=%.4f%s, clip S=%s%s, delta=%s, budget %s%n",
           d.mode().name().toLowerCase(Locale.ROOT), prepared.noiseMultiplier(),
           d.noiseMultiplier() > 0 ? "" : " (calibrated for " + config.rounds() + " rounds)",

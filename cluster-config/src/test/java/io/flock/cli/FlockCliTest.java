@@ -212,7 +212,8 @@ class FlockCliTest {
     assertTrue(mode.err().contains("--dp-mode must be central or distributed"), mode.err());
     Run robust = run("simulate", "--dp-epsilon", "2", "--strategy", "median");
     assertEquals(2, robust.exitCode());
-    assertTrue(robust.err().contains("wraps mean-based strategies") && robust.err().contains("'median'"), robust.err());
+    assertTrue(robust.err().contains("'median' does not aggregate by a mean")
+        && robust.err().contains("use a mean-based strategy (fedavg"), robust.err());
   }
 
   @Test

@@ -37,6 +37,8 @@ public final class Simulation {
   /**
    * A run ready to start: data loaded and split, initial model built, strategy and privacy set up.
    *
+   * @param strategy the run's strategy, wrapped in differential privacy when the config asks for it
+   *     (then stateful: one per run)
    * @param noiseMultiplier the DP noise multiplier z (calibrated or given); NaN without DP
    */
   public record Prepared(
@@ -46,7 +48,6 @@ public final class Simulation {
       ModelWeights initial,
       RoundSettings round,
       Strategy strategy,
-      DifferentialPrivacy dp,
       double noiseMultiplier) {}
 
   private Simulation() {}
@@ -70,7 +71,6 @@ public final class Simulation {
     // The coordinator's RoundPlanner applies the strategy (its mu, its partial-work rule).
     RoundSettings round = new RoundSettings(config.fraction(), config.minNodes(), config.minFraction(),
         config.roundTimeout(), train, true, config.stragglers());
-    DifferentialPrivacy dp = null;
     double z = Double.NaN;
     DpConfig d = config.dp();
     if (d != null) {
@@ -78,16 +78,16 @@ public final class Simulation {
       double q = (double) planned / config.nodes();
       z = d.noiseMultiplier() > 0 ? d.noiseMultiplier()
           : NoiseCalibration.noiseMultiplier(d.epsilon(), d.delta(), q, config.rounds(), d.conversion());
-      dp = new DifferentialPrivacy(
+      strategy = DifferentialPrivacy.wrap(strategy,
           new DifferentialPrivacy.Settings(d.mode(), z, d.clipNorm(), d.delta(), d.epsilon(),
               d.adaptiveQuantile(), d.conversion()),
-          strategy, planned, GaussianNoise.create());
+          planned, GaussianNoise.create());
     }
     FederatedData.checkPair(config.model(), config.dataset());
     FederatedData data = loaded != null ? loaded : FederatedData.load(config);
     ModelSpec spec = FederatedData.modelFor(config.model(), data.train());
     ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());
-    return new Prepared(config, data, spec, initial, round, strategy, dp, z);
+    return new Prepared(config, data, spec, initial, round, strategy, z);
   }
 
   /** The indices of the poisoning nodes: a seeded choice of {@code attackers * nodes} of them. */
@@ -131,7 +131,6 @@ public final class Simulation {
             p.initial(),
             coordinator,
             p.strategy(),
-            p.dp(),
             () -> new LocalTrainer(spec, device, config.data()),
             () -> new ModelEvaluator(spec, device).on(test),
             1,

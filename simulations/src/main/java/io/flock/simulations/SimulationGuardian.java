@@ -6,7 +6,6 @@ import io.flock.actors.coordinator.RoundReport;
 import io.flock.actors.coordinator.TrainingFinished;
 import io.flock.actors.node.TrainingNode;
 import io.flock.actors.worker.TrainingWorker;
-import io.flock.models.aggregation.DifferentialPrivacy;
 import io.flock.models.aggregation.Strategy;
 import io.flock.models.data.NodeData;
 import io.flock.models.data.Seeds;
@@ -38,7 +37,6 @@ final class SimulationGuardian {
       ModelWeights initial,
       CoordinatorSettings coordinator,
       Strategy strategy,
-      DifferentialPrivacy dp,
       Supplier<TrainingEngine> engineFactory,
       Supplier<Evaluator> evaluatorFactory,
       int workers,
@@ -66,7 +64,7 @@ final class SimulationGuardian {
             ctx.spawn(TrainingNode.supervised(setup, workers, plan.minBackoff(), plan.maxBackoff()), nodeId);
           }
           var coordinator = ctx.spawn(
-              Coordinator.create(plan.coordinator(), plan.initial(), plan.strategy(), plan.dp(),
+              Coordinator.create(plan.coordinator(), plan.initial(), plan.strategy(),
                   plan.evaluatorFactory(), ctx.getSelf()),
               "coordinator");
           // If the coordinator dies, stop the system: the caller reports that training did not

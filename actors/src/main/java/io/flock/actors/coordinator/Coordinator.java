@@ -6,8 +6,8 @@ import io.flock.actors.round.FederatedEvaluator;
 import io.flock.actors.round.RoundManager;
 import io.flock.actors.round.RoundStats;
 import io.flock.actors.support.LazyResource;
-import io.flock.models.aggregation.DifferentialPrivacy;
 import io.flock.models.aggregation.FederatedEvaluation;
+import io.flock.models.aggregation.PrivacyState;
 import io.flock.models.aggregation.Strategies;
 import io.flock.models.aggregation.Strategy;
 import io.flock.models.aggregation.StrategyOptions;
@@ -106,22 +106,22 @@ public final class Coordinator {
       ModelWeights initial,
       Supplier<Evaluator> evaluatorFactory,
       ActorRef<Event> listener) {
-    return create(settings, initial, Strategies.create("fedavg", StrategyOptions.defaults()), null,
+    return create(settings, initial, Strategies.create("fedavg", StrategyOptions.defaults()),
         evaluatorFactory, listener);
   }
 
   /**
-   * A coordinator running {@code strategy}, with differential privacy when {@code dp} is not
-   * null (the coordinator owns both: server-optimizer state, accountant).
+   * A coordinator running {@code strategy}, which may be wrapped in differential privacy ({@link
+   * io.flock.models.aggregation.DifferentialPrivacy#wrap}); the coordinator owns the run's state:
+   * the server optimizer and, with privacy, the wrapper and its accountant.
    */
   public static Behavior<Command> create(
       CoordinatorSettings settings,
       ModelWeights initial,
       Strategy strategy,
-      DifferentialPrivacy dp,
       Supplier<Evaluator> evaluatorFactory,
       ActorRef<Event> listener) {
-    return create(settings, initial, strategy, dp, evaluatorFactory, listener, null);
+    return create(settings, initial, strategy, evaluatorFactory, listener, null);
   }
 
   /**
@@ -138,12 +138,11 @@ public final class Coordinator {
       CoordinatorSettings settings,
       ModelWeights initial,
       Strategy strategy,
-      DifferentialPrivacy dp,
       Supplier<Evaluator> evaluatorFactory,
       ActorRef<Event> listener,
       Persistence persistence) {
     return Behaviors.setup(ctx -> {
-      RoundPlanner planner = new RoundPlanner(settings.round(), strategy, dp);
+      RoundPlanner planner = new RoundPlanner(settings.round(), strategy);
       Checkpoint resume = persistence == null ? null : persistence.resume();
       if (resume != null) {
         if (!resume.global().layout().equals(initial.layout())) {
@@ -240,10 +239,10 @@ public final class Coordinator {
 
   /** The run's state now, for the checkpoint store. */
   private Checkpoint checkpoint(String finished) {
-    DifferentialPrivacy dp = planner.privacy();
+    PrivacyState privacy = planner.privacyState();
     return new Checkpoint(persistence.runArgs(), round, completedRounds, consecutiveFailures, lastLoss,
-        lastAccuracy, global, planner.optimizerState(), dp == null ? null : dp.accountant(),
-        dp == null ? null : dp.clipping(), history, finished,
+        lastAccuracy, global, planner.optimizerState(), privacy == null ? null : privacy.accountant(),
+        privacy == null ? null : privacy.clipping(), history, finished,
         settings.allowlist() == null ? null : settings.allowlist().entries());
   }
 

@@ -2,7 +2,8 @@ package io.flock.actors.coordinator;
 
 import io.flock.actors.round.RoundSettings;
 import io.flock.actors.round.RoundStats;
-import io.flock.models.aggregation.DifferentialPrivacy;
+import io.flock.models.aggregation.PrivacyState;
+import io.flock.models.aggregation.RoundShape;
 import io.flock.models.aggregation.ServerOptimizer;
 import io.flock.models.aggregation.Strategy;
 import io.flock.models.aggregation.UpdateAggregator;
@@ -12,9 +13,9 @@ import java.util.function.Function;
 
 /**
  * The coordinator's algorithm state, kept out of the actor: the strategy (client configuration,
- * aggregator per round), its server optimizer (state across rounds) and the optional
- * differential-privacy layer (clip norm, noise, accountant, budget). Pure and single-threaded: the
- * coordinator calls it from its own thread.
+ * aggregator per round, veto and accounting hooks; with differential privacy, the strategy is the
+ * privacy wrapper and holds the accountant) and its server optimizer (state across rounds). Pure
+ * and single-threaded: the coordinator calls it from its own thread.
  */
 final class RoundPlanner {
 
@@ -29,50 +30,44 @@ final class RoundPlanner {
   private final RoundSettings base;
   private final Strategy strategy;
   private final ServerOptimizer optimizer;
-  private final DifferentialPrivacy dp;
 
   /**
    * @param base the settings every round starts from
-   * @param strategy the federated algorithm
-   * @param dp the privacy layer, or null for none
+   * @param strategy the federated algorithm, possibly wrapped (differential privacy)
    */
-  RoundPlanner(RoundSettings base, Strategy strategy, DifferentialPrivacy dp) {
+  RoundPlanner(RoundSettings base, Strategy strategy) {
     this.strategy = strategy;
     this.optimizer = strategy.newServerOptimizer();
-    this.dp = dp;
     this.base = new RoundSettings(base.fraction(), base.minNodes(), base.minFraction(), base.deadline(),
-        strategy.configureTrain(base.train()), strategy.acceptsPartialWork(), base.stragglerFraction());
+        base.train(), strategy.acceptsPartialWork(), base.stragglerFraction());
   }
 
   /** The plan of a round with {@code available} registered nodes. */
   Plan plan(int available) {
-    if (dp == null) {
-      return new Plan(base, strategy::newAggregator);
-    }
-    int planned = Math.max(1, base.sampleSize(Math.max(available, 1)));
-    return new Plan(base.withTrain(dp.configure(base.train(), base.quorum(planned))),
-        layout -> dp.newAggregator(layout, planned));
+    int pool = Math.max(available, 1); // sampleSize(pool) >= 1: a round plans at least one node
+    RoundShape shape = shape(pool, base.sampleSize(pool));
+    return new Plan(base.withTrain(strategy.configureTrain(base.train(), shape)),
+        layout -> strategy.newAggregator(layout, shape));
+  }
+
+  private RoundShape shape(int available, int sampled) {
+    return new RoundShape(available, sampled, base.quorum(sampled));
   }
 
   /**
-   * Why the next round must not start, or null when it may: under a privacy budget, the round
-   * must fit even if only the quorum of its nodes contributes.
+   * Why the next round must not start, or null when it may: the strategy's veto (under a privacy
+   * budget, the round must fit even if only the quorum of its nodes contributes).
    */
   String vetoNextRound(int available) {
-    if (dp == null || available == 0) {
+    if (available == 0) {
       return null;
     }
-    int planned = base.sampleSize(available);
-    double q = (double) planned / available;
-    if (dp.permitsRound(q)) {
-      return null;
-    }
-    return String.format("privacy budget reached: epsilon %.4f spent of %.4f (delta %s); one more round would exceed it",
-        dp.spent().epsilon(), dp.settings().budgetEpsilon(), dp.settings().delta());
+    return strategy.vetoRound(shape(available, base.sampleSize(available)));
   }
 
   /**
-   * The next global model after a completed round; records the release with the accountant.
+   * The next global model after a completed round; tells the strategy (which records the release
+   * with the privacy accountant, if any).
    *
    * @throws IllegalArgumentException when the combined update or the next model has NaN or
    *     infinite values (e.g. poisoned updates overflowing a plain mean); nothing changes then: the
@@ -91,10 +86,8 @@ final class RoundPlanner {
         throw new IllegalArgumentException("the next global model would have a non-finite value at index " + bad
             + " (huge or poisoned updates? a robust strategy or clipping bounds them)");
       }
-      if (dp != null) {
-        dp.recordRound((double) stats.sampled() / stats.available(), stats.sampled(),
-            base.quorum(stats.sampled()), stats.participants(), stats.withinClipNorm());
-      }
+      strategy.roundCompleted(shape(stats.available(), stats.sampled()), stats.participants(),
+          stats.withinClipNorm());
       return next;
     } catch (RuntimeException e) {
       optimizer.restore(before);
@@ -112,9 +105,9 @@ final class RoundPlanner {
     return optimizer.snapshot();
   }
 
-  /** The privacy layer, or null without differential privacy. */
-  DifferentialPrivacy privacy() {
-    return dp;
+  /** The strategy's privacy state, for a checkpoint; null without differential privacy. */
+  PrivacyState privacyState() {
+    return strategy.privacyState();
   }
 
   /**
@@ -124,28 +117,19 @@ final class RoundPlanner {
    *     setting; nothing is changed then
    */
   void restore(Checkpoint checkpoint) {
-    if (dp == null && checkpoint.accountant() != null) {
-      throw new IllegalArgumentException("the checkpoint was made with differential privacy, this run has none");
-    }
     var before = optimizer.snapshot();
     optimizer.restore(checkpoint.optimizer());
-    if (dp != null) {
-      try {
-        dp.restore(checkpoint.accountant(), checkpoint.clipping());
-      } catch (IllegalArgumentException e) {
-        optimizer.restore(before);
-        throw e;
-      }
+    try {
+      strategy.restorePrivacyState(checkpoint.accountant() == null ? null
+          : new PrivacyState(checkpoint.accountant(), checkpoint.clipping()));
+    } catch (IllegalArgumentException e) {
+      optimizer.restore(before);
+      throw e;
     }
   }
 
   /** Epsilon spent so far; NaN without differential privacy. */
   double epsilon() {
-    return dp == null ? Double.NaN : dp.spent().epsilon();
-  }
-
-  /** The clip norm the next round uses; NaN without differential privacy. */
-  double clipNorm() {
-    return dp == null ? Double.NaN : dp.clipNorm();
+    return strategy.epsilonSpent();
   }
 }

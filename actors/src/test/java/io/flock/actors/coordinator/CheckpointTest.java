@@ -186,7 +186,7 @@ class CheckpointTest {
     var fedavg = Strategies.create("fedavgm", StrategyOptions.defaults());
 
     TestProbe<Coordinator.Event> first = testKit.createTestProbe();
-    ActorRef<Coordinator.Command> c1 = testKit.spawn(Coordinator.create(settings(2), INITIAL, fedavg, null, null,
+    ActorRef<Coordinator.Command> c1 = testKit.spawn(Coordinator.create(settings(2), INITIAL, fedavg, null,
         first.ref(), new Coordinator.Persistence(null, store, List.of("--rounds", "4"))), "c1");
     for (int r = 1; r <= 2; r++) {
       RoundReport report = first.expectMessageClass(RoundReport.class);
@@ -206,7 +206,7 @@ class CheckpointTest {
         saved.accountant(), saved.clipping(), saved.reports(), null, null); // as if it died before finishing
     TestProbe<Coordinator.Event> second = testKit.createTestProbe();
     testKit.spawn(Coordinator.create(settings(4), INITIAL, Strategies.create("fedavgm", StrategyOptions.defaults()),
-        null, null, second.ref(), new Coordinator.Persistence(resumeFrom, store, saved.runArgs())), "c2");
+        null, second.ref(), new Coordinator.Persistence(resumeFrom, store, saved.runArgs())), "c2");
     for (int r = 3; r <= 4; r++) {
       assertEquals(r, second.expectMessageClass(RoundReport.class).round());
     }
@@ -224,7 +224,7 @@ class CheckpointTest {
       Fixtures.spawnNode(fresh, "node-3", 2, new float[] {0f, 0f, 2f, -2f}, FakeEngine.Hook.NONE, null);
       TestProbe<Coordinator.Event> reference = fresh.createTestProbe();
       fresh.spawn(Coordinator.create(settings(4), INITIAL, Strategies.create("fedavgm", StrategyOptions.defaults()),
-          null, null, reference.ref()), "reference");
+          null, reference.ref()), "reference");
       for (int r = 1; r <= 4; r++) {
         assertEquals(r, reference.expectMessageClass(RoundReport.class).round());
       }

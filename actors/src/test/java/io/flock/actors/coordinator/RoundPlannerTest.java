@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flock.actors.round.RoundSettings;
 import io.flock.actors.round.RoundStats;
 import io.flock.models.aggregation.DifferentialPrivacy;
+import io.flock.models.aggregation.PrivacyState;
 import io.flock.models.aggregation.Strategies;
 import io.flock.models.aggregation.StrategyOptions;
 import io.flock.models.aggregation.UpdateAggregator;
@@ -28,15 +29,14 @@ class RoundPlannerTest {
   static final GaussianNoise NOISE = GaussianNoise.withKey(new byte[32]);
 
   static DifferentialPrivacy dp(DifferentialPrivacy.Mode mode, double budget) {
-    return new DifferentialPrivacy(
-        new DifferentialPrivacy.Settings(mode, 1.0, 2.0, 1e-5, budget, Double.NaN, Conversion.IMPROVED),
-        Strategies.create("fedavg", StrategyOptions.defaults()), 2, NOISE);
+    return DifferentialPrivacy.wrap(Strategies.create("fedavg", StrategyOptions.defaults()),
+        new DifferentialPrivacy.Settings(mode, 1.0, 2.0, 1e-5, budget, Double.NaN, Conversion.IMPROVED), 2, NOISE);
   }
 
   @Test
   void fedProxSendsItsMuAndAcceptsPartialWork() {
     RoundPlanner planner = new RoundPlanner(BASE,
-        Strategies.create("fedprox", StrategyOptions.defaults().withMu(0.5)), null);
+        Strategies.create("fedprox", StrategyOptions.defaults().withMu(0.5)));
     RoundPlanner.Plan plan = planner.plan(4);
     assertEquals(0.5, plan.settings().train().mu());
     assertTrue(plan.settings().acceptsPartialWork());
@@ -46,15 +46,13 @@ class RoundPlannerTest {
   @Test
   void distributedDpSizesEachShareSoThatTheQuorumAloneCarriesTheNoise() {
     RoundSettings allMustAnswer = new RoundSettings(0.5, 1, 1.0, Duration.ofSeconds(10), TRAIN);
-    RoundPlanner planner = new RoundPlanner(allMustAnswer, Strategies.create("fedavg", StrategyOptions.defaults()),
-        dp(DifferentialPrivacy.Mode.DISTRIBUTED, 0));
+    RoundPlanner planner = new RoundPlanner(allMustAnswer, dp(DifferentialPrivacy.Mode.DISTRIBUTED, 0));
     RoundPlanner.Plan plan = planner.plan(8); // C = 0.5 of 8: 4 nodes, quorum 4
     assertEquals(2.0, plan.settings().train().clipNorm());
     // z * S / sqrt(quorum) = 1.0 * 2.0 / sqrt(4) = 1.0 (McMahan et al. 2018, noise split over 4 nodes)
     assertEquals(1.0, plan.settings().train().noiseStd(), 1e-12);
 
-    RoundPlanner anyOne = new RoundPlanner(BASE, Strategies.create("fedavg", StrategyOptions.defaults()),
-        dp(DifferentialPrivacy.Mode.DISTRIBUTED, 0));
+    RoundPlanner anyOne = new RoundPlanner(BASE, dp(DifferentialPrivacy.Mode.DISTRIBUTED, 0));
     // quorum 1: a single contributor must carry all the noise, z * S = 2.0
     assertEquals(2.0, anyOne.plan(8).settings().train().noiseStd(), 1e-12);
   }
@@ -62,7 +60,7 @@ class RoundPlannerTest {
   @Test
   void centralDpAggregatorClipsSumsAndDividesByThePlannedCount() {
     DifferentialPrivacy noNoiseCheck = dp(DifferentialPrivacy.Mode.CENTRAL, 0);
-    RoundPlanner planner = new RoundPlanner(BASE, Strategies.create("fedavg", StrategyOptions.defaults()), noNoiseCheck);
+    RoundPlanner planner = new RoundPlanner(BASE, noNoiseCheck);
     RoundPlanner.Plan plan = planner.plan(8);
     assertEquals(0.0, plan.settings().train().noiseStd(), "central: nodes add no noise");
     UpdateAggregator agg = plan.aggregatorFactory().apply(weights(0, 0, 0, 0).layout());
@@ -80,8 +78,7 @@ class RoundPlannerTest {
   void budgetVetoesTheRoundThatWouldExceedItAndEpsilonGrowsPerRound() {
     // q = 0.5, z = 1: one step costs this much; allow exactly two
     double twoSteps = PrivacyAccountant.empty().compose(0.5, 1.0, 2).epsilon(1e-5).epsilon();
-    RoundPlanner planner = new RoundPlanner(BASE, Strategies.create("fedavg", StrategyOptions.defaults()),
-        dp(DifferentialPrivacy.Mode.CENTRAL, twoSteps * 1.0001));
+    RoundPlanner planner = new RoundPlanner(BASE, dp(DifferentialPrivacy.Mode.CENTRAL, twoSteps * 1.0001));
     ModelWeights global = weights(0, 0, 0, 0);
     RoundStats stats = new RoundStats(8, 4, 4, 40, 0.5, List.of(), 1, 4);
     assertNull(planner.vetoNextRound(8));
@@ -98,16 +95,53 @@ class RoundPlannerTest {
   @Test
   void robustStrategiesCannotBeWrappedInDifferentialPrivacy() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new DifferentialPrivacy(
+        () -> DifferentialPrivacy.wrap(Strategies.create("median", StrategyOptions.defaults()),
             new DifferentialPrivacy.Settings(DifferentialPrivacy.Mode.CENTRAL, 1, 1, 1e-5, 0, Double.NaN,
-                Conversion.IMPROVED),
-            Strategies.create("median", StrategyOptions.defaults()), 2, NOISE));
+                Conversion.IMPROVED), 2, NOISE));
     assertTrue(e.getMessage().contains("median"), e.getMessage());
+  }
+
+  private static Checkpoint checkpointOf(RoundPlanner planner) {
+    PrivacyState privacy = planner.privacyState();
+    return new Checkpoint(List.of(), 2, 2, 0, 1.0, 0.5, weights(0, 0, 0, 0), planner.optimizerState(),
+        privacy == null ? null : privacy.accountant(), privacy == null ? null : privacy.clipping(), List.of(),
+        null, null);
+  }
+
+  @Test
+  void aResumedPrivateRunContinuesTheAccountantsRecordAndBudget() {
+    double twoSteps = PrivacyAccountant.empty().compose(0.5, 1.0, 2).epsilon(1e-5).epsilon();
+    RoundPlanner original = new RoundPlanner(BASE, dp(DifferentialPrivacy.Mode.CENTRAL, twoSteps * 1.0001));
+    RoundStats stats = new RoundStats(8, 4, 4, 40, 0.5, List.of(), 1, 4);
+    original.apply(weights(0, 0, 0, 0), weights(1, 1, 1, 1), stats);
+    Checkpoint afterOne = checkpointOf(original);
+
+    RoundPlanner resumed = new RoundPlanner(BASE, dp(DifferentialPrivacy.Mode.CENTRAL, twoSteps * 1.0001));
+    resumed.restore(afterOne);
+    assertEquals(original.epsilon(), resumed.epsilon());
+    resumed.apply(weights(1, 1, 1, 1), weights(1, 1, 1, 1), stats);
+    assertEquals(twoSteps, resumed.epsilon(), 1e-9);
+    assertTrue(resumed.vetoNextRound(8).startsWith("privacy budget reached"), "the budget spans the resume");
+  }
+
+  @Test
+  void aCheckpointOfAnotherPrivacySettingIsRefusedAndChangesNothing() {
+    RoundPlanner plain = new RoundPlanner(BASE, Strategies.create("fedavg", StrategyOptions.defaults()));
+    RoundPlanner privateRun = new RoundPlanner(BASE, dp(DifferentialPrivacy.Mode.CENTRAL, 0));
+    privateRun.apply(weights(0, 0, 0, 0), weights(1, 1, 1, 1), new RoundStats(8, 4, 4, 40, 0.5, List.of(), 1, 4));
+
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> plain.restore(checkpointOf(privateRun)));
+    assertEquals("the checkpoint was made with differential privacy, this run has none", e.getMessage());
+    RoundPlanner fresh = new RoundPlanner(BASE, dp(DifferentialPrivacy.Mode.CENTRAL, 0));
+    e = assertThrows(IllegalArgumentException.class, () -> fresh.restore(checkpointOf(plain)));
+    assertTrue(e.getMessage().startsWith("the checkpoint has no privacy accountant"), e.getMessage());
+    assertEquals(0.0, fresh.epsilon(), "nothing restored");
   }
 
   @Test
   void aStepThatWouldMakeTheGlobalModelNonFiniteIsRefusedAndLeavesTheOptimizerAsItWas() {
-    RoundPlanner planner = new RoundPlanner(BASE, Strategies.create("fedavgm", StrategyOptions.defaults()), null);
+    RoundPlanner planner = new RoundPlanner(BASE, Strategies.create("fedavgm", StrategyOptions.defaults()));
     ModelWeights global = weights(3.3e38f, 0, 0, 0);
     RoundStats stats = new RoundStats(8, 4, 4, 40, 0.5, List.of(), 1);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -17,6 +17,7 @@ public final class ComposedStrategy implements Strategy {
   private final Supplier<ServerOptimizer> optimizers;
   private final double proximalMu;
   private final boolean acceptsPartialWork;
+  private final boolean aggregatesByMean;
 
   /**
    * A strategy from parts.
@@ -27,6 +28,8 @@ public final class ComposedStrategy implements Strategy {
    * @param optimizers makes one run's server optimizer
    * @param proximalMu FedProx coefficient sent to nodes, >= 0
    * @param acceptsPartialWork whether partial work from stragglers is kept
+   * @param aggregatesByMean whether the aggregation rule is a mean of the updates (see {@link
+   *     Strategy#aggregatesByMean()}): true lets differential privacy wrap the strategy
    */
   public ComposedStrategy(
       String name,
@@ -34,7 +37,8 @@ public final class ComposedStrategy implements Strategy {
       Function<ModelLayout, UpdateAggregator> aggregators,
       Supplier<ServerOptimizer> optimizers,
       double proximalMu,
-      boolean acceptsPartialWork) {
+      boolean acceptsPartialWork,
+      boolean aggregatesByMean) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("strategy name must not be blank, was '" + name + "'");
     }
@@ -50,6 +54,7 @@ public final class ComposedStrategy implements Strategy {
     this.optimizers = optimizers;
     this.proximalMu = proximalMu;
     this.acceptsPartialWork = acceptsPartialWork;
+    this.aggregatesByMean = aggregatesByMean;
   }
 
   @Override
@@ -63,7 +68,7 @@ public final class ComposedStrategy implements Strategy {
   }
 
   @Override
-  public UpdateAggregator newAggregator(ModelLayout layout) {
+  public UpdateAggregator newAggregator(ModelLayout layout, RoundShape round) {
     return aggregators.apply(layout);
   }
 
@@ -80,6 +85,11 @@ public final class ComposedStrategy implements Strategy {
   @Override
   public boolean acceptsPartialWork() {
     return acceptsPartialWork;
+  }
+
+  @Override
+  public boolean aggregatesByMean() {
+    return aggregatesByMean;
   }
 
   @Override

@@ -9,29 +9,31 @@ import io.flock.privacy.dp.GaussianNoise;
 import io.flock.privacy.dp.PrivacyAccountant;
 import io.flock.privacy.dp.PrivacyBudget;
 import io.flock.privacy.dp.PrivacySpent;
-import java.util.Set;
 
 /**
- * Client-level differential privacy around a mean-based strategy: DP-FedAvg (McMahan et al. 2018)
- * with fixed or adaptive clipping (Andrew et al. 2021), noise added centrally by the aggregator or
- * in shares by the nodes, and a Renyi-DP accountant (Mironov, Talwar and Zhang 2019) that records
- * every released round and enforces the budget.
+ * Client-level differential privacy as a {@link Strategy} around a strategy that {@linkplain
+ * Strategy#aggregatesByMean() aggregates by a mean}, as Flower's DP wrappers do: DP-FedAvg (McMahan
+ * et al. 2018) with fixed or adaptive clipping (Andrew et al. 2021), noise added centrally by the
+ * aggregator or in shares by the nodes, and a Renyi-DP accountant (Mironov, Talwar and Zhang 2019)
+ * that records every released round and enforces the budget. {@link #wrap} builds it; the
+ * coordinator sees only a strategy.
  *
- * <p>Per round the coordinator asks {@link #configure} for what nodes must do (clip to {@code C},
- * add a noise share in distributed mode), {@link #newAggregator} for the round's aggregator, and
- * after the round calls {@link #recordRound}. {@link #permitsRound} says whether one more round
- * fits the budget; the coordinator stops before a round that would not. The strategy's server
- * optimizer runs on the privatized mean as usual (DP-FedAvg, DP-FedAdam, ...).
+ * <p>Per round: {@link #configureTrain} tells nodes what to do besides the wrapped strategy's
+ * settings (clip to {@code C}, add a noise share in distributed mode), {@link #newAggregator}
+ * replaces the wrapped strategy's mean with the clipped, noised mean of {@link DpMeanAggregator},
+ * {@link #vetoRound} refuses the round that could exceed the budget and {@link #roundCompleted}
+ * records the released round. The wrapped strategy's server optimizer runs on the privatized mean
+ * as usual (DP-FedAvg, DP-FedAdam, ...); its name, mu, partial-work rule and evaluation are kept.
  *
  * <p>Node sampling rate {@code q} is the accountant's: the round samples a fixed number of nodes
  * and records {@code q = sampled / available}, the usual approximation of Poisson sampling.
  * Distributed mode is designed for secure aggregation: without it the coordinator sees each node's
  * update with only that node's share of the noise.
  *
- * <p>Mutable, owned by the coordinator, used from its thread only; {@link #accountant()} and {@link
- * #clipping()} are the state to checkpoint.
+ * <p>Unlike a plain strategy this one is stateful, one instance per run: owned by the coordinator,
+ * used from its thread only; {@link #privacyState()} is the state to checkpoint.
  */
-public final class DifferentialPrivacy {
+public final class DifferentialPrivacy implements Strategy {
 
   /** Where the noise is added. */
   public enum Mode {
@@ -88,26 +90,47 @@ public final class DifferentialPrivacy {
     }
   }
 
-  /** Strategies whose aggregation is a mean of updates, the ones DP-FedAvg can privatize. */
-  public static final Set<String> MEAN_BASED =
-      Set.of("fedavg", "fedprox", "fedavgm", "fedadam", "fedyogi", "fedadagrad");
-
+  private final Strategy strategy;
   private final Settings settings;
   private final GaussianNoise noise;
   private PrivacyAccountant accountant = PrivacyAccountant.empty();
   private AdaptiveClipping clipping;
 
   /**
-   * @param strategy the wrapped strategy; must be mean-based
+   * {@code strategy} with client-level differential privacy.
+   *
+   * @param strategy the wrapped strategy; must {@linkplain Strategy#aggregatesByMean() aggregate by
+   *     a mean} and not be private already
    * @param expectedParticipants nodes sampled per round, m (sizes the count noise of adaptive
    *     clipping)
+   * @param noise the cryptographically secure noise source
+   * @throws IllegalArgumentException when the strategy cannot be wrapped (the message says what to
+   *     do instead), or adaptive clipping cannot fit the settings
    */
-  public DifferentialPrivacy(Settings settings, Strategy strategy, int expectedParticipants, GaussianNoise noise) {
-    if (!MEAN_BASED.contains(strategy.name())) {
-      throw new IllegalArgumentException(
-          "differential privacy wraps mean-based strategies " + MEAN_BASED + "; '" + strategy.name()
-              + "' has no DP sensitivity bound in Flock");
+  public static DifferentialPrivacy wrap(
+      Strategy strategy, Settings settings, int expectedParticipants, GaussianNoise noise) {
+    if (strategy == null || settings == null || noise == null) {
+      throw new IllegalArgumentException("strategy, settings and noise are required");
     }
+    if (strategy instanceof DifferentialPrivacy) {
+      throw new IllegalArgumentException(
+          "strategy '" + strategy.name() + "' is differentially private already; wrap it once");
+    }
+    if (!strategy.aggregatesByMean()) {
+      throw new IllegalArgumentException(
+          "differential privacy (DP-FedAvg) replaces a strategy's mean of the updates with a clipped,"
+              + " noised mean, and strategy '" + strategy.name() + "' does not aggregate by a mean"
+              + " (robust rules such as median, trimmed mean and Krum have no sensitivity bound to"
+              + " calibrate the noise to): use a mean-based strategy ("
+              + String.join(", ", Strategies.meanBased()) + ", or one whose aggregatesByMean() is"
+              + " true) or run without differential privacy");
+    }
+    return new DifferentialPrivacy(strategy, settings, expectedParticipants, noise);
+  }
+
+  private DifferentialPrivacy(
+      Strategy strategy, Settings settings, int expectedParticipants, GaussianNoise noise) {
+    this.strategy = strategy;
     this.settings = settings;
     this.noise = noise;
     if (settings.adaptive()) {
@@ -139,52 +162,100 @@ public final class DifferentialPrivacy {
         : settings.noiseMultiplier();
   }
 
-  /**
-   * What the sampled nodes must do this round: clip, and in distributed mode add their share of
-   * the noise. Shares are sized for the worst case the round accepts, only {@code quorum} nodes
-   * contributing ({@code z S / sqrt(quorum)} each), so the guarantee holds whoever drops out; every
-   * extra contributor only adds noise.
-   */
-  public TrainConfig configure(TrainConfig base, int quorum) {
-    double share = settings.mode() == Mode.DISTRIBUTED
-        ? DpFedAvg.distributedNoiseStd(updateNoiseMultiplier(), clipNorm(), Math.max(1, quorum)) : 0;
-    return base.withPrivacy(clipNorm(), share);
+  @Override
+  public String name() {
+    return strategy.name();
   }
 
-  /** The aggregator of a round with {@code planned} sampled nodes. */
-  public UpdateAggregator newAggregator(ModelLayout layout, int planned) {
+  @Override
+  public String describe() {
+    return strategy.describe();
+  }
+
+  /** False: this strategy's mean is private already, and cannot be wrapped again. */
+  @Override
+  public boolean aggregatesByMean() {
+    return false;
+  }
+
+  @Override
+  public ServerOptimizer newServerOptimizer() {
+    return strategy.newServerOptimizer();
+  }
+
+  @Override
+  public double proximalMu() {
+    return strategy.proximalMu();
+  }
+
+  @Override
+  public boolean acceptsPartialWork() {
+    return strategy.acceptsPartialWork();
+  }
+
+  @Override
+  public EvaluationAggregator newEvaluationAggregator() {
+    return strategy.newEvaluationAggregator();
+  }
+
+  /**
+   * The wrapped strategy's train config, plus what the sampled nodes must do for privacy: clip,
+   * and in distributed mode add their share of the noise. Shares are sized for the worst case the
+   * round accepts, only {@code round.quorum()} nodes contributing ({@code z S / sqrt(quorum)} each),
+   * so the guarantee holds whoever drops out; every extra contributor only adds noise.
+   */
+  @Override
+  public TrainConfig configureTrain(TrainConfig base, RoundShape round) {
+    double share = settings.mode() == Mode.DISTRIBUTED
+        ? DpFedAvg.distributedNoiseStd(updateNoiseMultiplier(), clipNorm(), Math.max(1, round.quorum())) : 0;
+    return strategy.configureTrain(base, round).withPrivacy(clipNorm(), share);
+  }
+
+  /**
+   * The round's DP-FedAvg aggregator in place of the wrapped strategy's mean; its denominator is
+   * the {@code round.sampled()} planned participants.
+   */
+  @Override
+  public UpdateAggregator newAggregator(ModelLayout layout, RoundShape round) {
     if (settings.mode() == Mode.DISTRIBUTED) {
-      return DpMeanAggregator.ofNoisedShares(layout, clipNorm(), planned);
+      return DpMeanAggregator.ofNoisedShares(layout, clipNorm(), round.sampled());
     }
     return new DpMeanAggregator(layout, clipNorm(),
-        DpFedAvg.centralNoiseStd(updateNoiseMultiplier(), clipNorm()), planned, noise);
+        DpFedAvg.centralNoiseStd(updateNoiseMultiplier(), clipNorm()), round.sampled(), noise);
   }
 
   /**
-   * Records a released round: {@code contributing} nodes were aggregated out of {@code planned}
-   * sampled (at sampling rate {@code q}), with a quorum of {@code quorum}; {@code unclipped} of
-   * them reported an update within the clip norm.
+   * Records a released round with the accountant: {@code contributing} nodes were aggregated out
+   * of {@code round.sampled()} (at sampling rate {@code q = sampled / available}), with a quorum of
+   * {@code round.quorum()}; {@code unclipped} of them reported an update within the clip norm.
    */
-  public void recordRound(double q, int planned, int quorum, int contributing, int unclipped) {
+  @Override
+  public void roundCompleted(RoundShape round, int contributing, int unclipped) {
     double z = settings.noiseMultiplier();
     if (settings.mode() == Mode.DISTRIBUTED) {
       // Each share was sized for the quorum: n >= quorum shares give z * sqrt(n / quorum) >= z.
-      z = DpFedAvg.effectiveNoiseMultiplier(z, Math.max(1, quorum), contributing);
+      z = DpFedAvg.effectiveNoiseMultiplier(z, Math.max(1, round.quorum()), contributing);
     }
-    accountant = accountant.compose(q, z, 1);
+    accountant = accountant.compose(round.samplingRate(), z, 1);
     if (clipping != null) {
-      clipping = clipping.next(clipping.noisedUnclippedFraction(unclipped, contributing, planned, noise));
+      clipping = clipping.next(
+          clipping.noisedUnclippedFraction(unclipped, contributing, round.sampled(), noise));
     }
   }
 
   /**
-   * Whether one more round at sampling rate {@code q} fits the budget. The worst case counts: in
-   * distributed mode only the quorum's shares, which were sized to give noise multiplier z.
+   * Vetoes the round that could exceed the budget. The worst case counts: in distributed mode
+   * only the quorum's shares, which were sized to give noise multiplier z.
    */
-  public boolean permitsRound(double q) {
-    return settings.budgetEpsilon() == 0
+  @Override
+  public String vetoRound(RoundShape next) {
+    if (settings.budgetEpsilon() == 0
         || new PrivacyBudget(settings.budgetEpsilon(), settings.delta(), settings.conversion())
-            .permits(accountant.compose(q, settings.noiseMultiplier(), 1));
+            .permits(accountant.compose(next.samplingRate(), settings.noiseMultiplier(), 1))) {
+      return null;
+    }
+    return String.format("privacy budget reached: epsilon %.4f spent of %.4f (delta %s); one more round would exceed it",
+        spent().epsilon(), settings.budgetEpsilon(), settings.delta());
   }
 
   /** Epsilon spent so far at the settings' delta (0 before the first round). */
@@ -195,34 +266,42 @@ public final class DifferentialPrivacy {
     return accountant.epsilon(settings.delta(), settings.conversion());
   }
 
-  /** The accountant's state (for checkpoints). */
-  public PrivacyAccountant accountant() {
-    return accountant;
+  @Override
+  public double epsilonSpent() {
+    return spent().epsilon();
+  }
+
+  /** The accountant's record and, with adaptive clipping, its state. */
+  @Override
+  public PrivacyState privacyState() {
+    return new PrivacyState(accountant, clipping);
   }
 
   /**
    * Continues from a checkpoint: the accountant's record and, with adaptive clipping, its state.
    *
-   * @throws IllegalArgumentException when the checkpoint's clipping does not fit these settings
-   *     (adaptive state for fixed clipping, or none for adaptive)
+   * @throws IllegalArgumentException when the checkpoint has no privacy state, or its clipping does
+   *     not fit these settings (adaptive state for fixed clipping, or none for adaptive)
    */
-  public void restore(PrivacyAccountant recorded, AdaptiveClipping clippingState) {
-    if (recorded == null) {
+  @Override
+  public void restorePrivacyState(PrivacyState state) {
+    if (state == null) {
       throw new IllegalArgumentException("the checkpoint has no privacy accountant, but this run uses"
           + " differential privacy: it was started without it");
     }
+    AdaptiveClipping clippingState = state.clipping();
     if ((clippingState == null) != (clipping == null)) {
       throw new IllegalArgumentException("the checkpoint was made with " + (clippingState == null ? "fixed" : "adaptive")
           + " clipping, this run uses " + (clipping == null ? "fixed" : "adaptive") + " clipping");
     }
-    this.accountant = recorded;
+    this.accountant = state.accountant();
     if (clippingState != null) {
       this.clipping = clippingState;
     }
   }
 
-  /** The adaptive clipping state, or null with fixed clipping (for checkpoints). */
-  public AdaptiveClipping clipping() {
-    return clipping;
+  @Override
+  public String toString() {
+    return "DifferentialPrivacy(" + settings.mode() + ", " + strategy.describe() + ")";
   }
 }

@@ -82,7 +82,8 @@ public final class Strategies {
             StreamingFedAvg::new,
             () -> new ServerMomentum(serverLr, beta),
             0,
-            false);
+            false,
+            true);
       }
       case "fedadam", "fedyogi", "fedadagrad" -> adaptive(key, serverLr, o);
       case "median" ->
@@ -126,7 +127,7 @@ public final class Strategies {
     String description =
         key + "(serverLr=" + serverLr + (key.equals("fedprox") ? ", mu=" + mu : "") + ")";
     return new ComposedStrategy(
-        key, description, StreamingFedAvg::new, () -> new ServerSgd(serverLr), mu, partial);
+        key, description, StreamingFedAvg::new, () -> new ServerSgd(serverLr), mu, partial, true);
   }
 
   private static Strategy adaptive(String key, double serverLr, StrategyOptions o) {
@@ -143,7 +144,7 @@ public final class Strategies {
     String description =
         key + "(serverLr=" + serverLr + ", beta1=" + beta1
             + (key.equals("fedadagrad") ? "" : ", beta2=" + beta2) + ", tau=" + tau + ")";
-    return new ComposedStrategy(key, description, StreamingFedAvg::new, optimizers, 0, false);
+    return new ComposedStrategy(key, description, StreamingFedAvg::new, optimizers, 0, false, true);
   }
 
   private static Strategy robust(
@@ -152,7 +153,8 @@ public final class Strategies {
       Function<ModelLayout, UpdateAggregator> rule,
       double serverLr) {
     new ServerSgd(serverLr);
-    return new ComposedStrategy(key, description, rule, () -> new ServerSgd(serverLr), 0, false);
+    return new ComposedStrategy(
+        key, description, rule, () -> new ServerSgd(serverLr), 0, false, false);
   }
 
   private static void rejectUnusedOptions(String key, StrategyOptions o) {
@@ -177,6 +179,16 @@ public final class Strategies {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
+  }
+
+  /**
+   * The named strategies that {@linkplain Strategy#aggregatesByMean() aggregate by a mean}, the ones
+   * differential privacy can wrap, as each declares it (for help and error texts).
+   */
+  public static List<String> meanBased() {
+    return NAMES.stream()
+        .filter(n -> create(n, StrategyOptions.defaults()).aggregatesByMean())
+        .toList();
   }
 
   /** The options {@code name} accepts, for help texts. */

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class StrategiesTest {
 
+  /** A round of 4 sampled out of 10, quorum 2; the plain strategies ignore it. */
+  static final RoundShape ROUND = new RoundShape(10, 4, 2);
+
   private static Strategy create(String name) {
     return Strategies.create(name, StrategyOptions.defaults());
   }
@@ -34,10 +37,20 @@ class StrategiesTest {
     assertEquals(9, Strategies.NAMES.size());
   }
 
+  @Test
+  void theMeanBasedStrategiesDeclareItThemselvesAndTheRobustOnesDoNot() {
+    assertEquals(
+        java.util.List.of("fedavg", "fedprox", "fedavgm", "fedadam", "fedyogi", "fedadagrad"),
+        Strategies.meanBased());
+    for (String robust : java.util.List.of("median", "trimmed-mean", "krum")) {
+      assertFalse(create(robust).aggregatesByMean(), robust);
+    }
+  }
+
   private static void assertParts(String name, Class<?> aggregator, String optimizer) {
     Strategy s = create(name);
     assertEquals(name, s.name());
-    assertInstanceOf(aggregator, s.newAggregator(LAYOUT), name);
+    assertInstanceOf(aggregator, s.newAggregator(LAYOUT, ROUND), name);
     assertEquals(optimizer, s.newServerOptimizer().name(), name);
   }
 
@@ -65,18 +78,18 @@ class StrategiesTest {
     Krum krum =
         (Krum)
             Strategies.create("krum", StrategyOptions.defaults().withByzantine(2).withMultiKrum(3))
-                .newAggregator(LAYOUT);
+                .newAggregator(LAYOUT, ROUND);
     assertEquals(2, krum.byzantine());
     assertEquals(3, krum.selectCount());
     assertEquals(0.3, ((TrimmedMean) Strategies.create("trimmed-mean",
-        StrategyOptions.defaults().withTrim(0.3)).newAggregator(LAYOUT)).beta());
+        StrategyOptions.defaults().withTrim(0.3)).newAggregator(LAYOUT, ROUND)).beta());
   }
 
   @Test
   void fedAvgRoundMovesTheGlobalModelByTheWeightedMean() {
     Strategy s = create("fedavg");
     ServerOptimizer opt = s.newServerOptimizer();
-    UpdateAggregator agg = s.newAggregator(LAYOUT);
+    UpdateAggregator agg = s.newAggregator(LAYOUT, ROUND);
     agg.add("a", w(2, 0), 100);
     agg.add("b", w(4, 6), 300);
     // mean: ((200 + 1200) / 400, (0 + 1800) / 400) = (3.5, 4.5); x = (1, 1) + mean
@@ -86,7 +99,7 @@ class StrategiesTest {
   @Test
   void medianRoundIgnoresTheAttacker() {
     Strategy s = create("median");
-    UpdateAggregator agg = s.newAggregator(LAYOUT);
+    UpdateAggregator agg = s.newAggregator(LAYOUT, ROUND);
     Updates.addHonestAndAttacker(agg);
     assertEquals(w(1.0f, -0.9f), s.newServerOptimizer().step(w(0, 0), agg.result()));
   }
@@ -95,11 +108,11 @@ class StrategiesTest {
   void fedProxSendsMuToNodesAndAcceptsPartialWork() {
     TrainConfig base = new TrainConfig(5, 10, 0.1, 0, 0, 0, 0);
     Strategy prox = Strategies.create("fedprox", StrategyOptions.defaults().withMu(0.1));
-    assertEquals(0.1, prox.configureTrain(base).mu());
-    assertEquals(5, prox.configureTrain(base).localEpochs());
+    assertEquals(0.1, prox.configureTrain(base, ROUND).mu());
+    assertEquals(5, prox.configureTrain(base, ROUND).localEpochs());
     assertTrue(prox.acceptsPartialWork());
     Strategy avg = create("fedavg");
-    assertEquals(0.0, avg.configureTrain(base.withMu(0.5)).mu());
+    assertEquals(0.0, avg.configureTrain(base.withMu(0.5), ROUND).mu());
     assertFalse(avg.acceptsPartialWork());
   }
 
@@ -194,8 +207,9 @@ class StrategiesTest {
             layout -> new TrimmedMean(layout, 0.2),
             () -> AdaptiveServerOptimizer.fedAdam(1, 0.5, 0.5, 1),
             0,
+            false,
             false);
-    UpdateAggregator agg = s.newAggregator(LAYOUT);
+    UpdateAggregator agg = s.newAggregator(LAYOUT, ROUND);
     agg.add("a", w(1, 7), 1);
     ModelWeights x1 = s.newServerOptimizer().step(w(0, 0), agg.result());
     // the first FedAdam step of ServerOptimizersTest: (0.25, 7/12)
