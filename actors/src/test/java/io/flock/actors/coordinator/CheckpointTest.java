@@ -143,7 +143,9 @@ class CheckpointTest {
   }
 
   @Test
-  void checkpointBiggerThanAFrameIsStreamedToTheReplicaBitForBit() throws IOException {
+  void checkpointBiggerThanAFrameReachesTheReplicaBitForBit() throws IOException {
+    // In one JVM the file's bytes pass by reference; across JVMs they take the side channel
+    // (CheckpointReplicaTrustTest).
     CheckpointFiles here = new CheckpointFiles(dir.resolve("here"));
     CheckpointFiles there = new CheckpointFiles(dir.resolve("there"));
     ActorRef<CheckpointStore.Command> local = testKit.spawn(CheckpointStore.create(here, NEVER), "store-here");
