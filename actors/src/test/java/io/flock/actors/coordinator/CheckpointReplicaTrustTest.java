@@ -12,8 +12,6 @@ import com.typesafe.config.ConfigFactory;
 import io.flock.actors.testing.Fixtures;
 import io.flock.actors.transfer.BytesPayload;
 import io.flock.actors.transfer.SideChannel;
-import io.flock.models.aggregation.Strategies;
-import io.flock.models.aggregation.StrategyOptions;
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.weights.ParamSpec;
@@ -101,7 +99,8 @@ class CheckpointReplicaTrustTest {
     ActorRef<CheckpointStore.Command> storeSeenFromYounger = ActorRefResolver.get(younger.system())
         .resolveActorRef(ActorRefResolver.get(oldest.system()).toSerializationFormat(store));
 
-    Checkpoint planted = checkpoint(99, ModelWeights.zeros(new ModelLayout(List.of(ParamSpec.of("w", 3)))));
+    Checkpoint planted =
+        CheckpointTest.checkpoint(99, ModelWeights.zeros(new ModelLayout(List.of(ParamSpec.of("w", 3)))));
     TestProbe<CheckpointStore.Replicated> acks = younger.createTestProbe();
     storeSeenFromYounger.tell(new CheckpointStore.Replicate(99,
         new BytesPayload.Inline(CheckpointFiles.encode(planted)), acks.ref().narrow()));
@@ -136,18 +135,13 @@ class CheckpointReplicaTrustTest {
       }
     }, CheckpointStore.create(standbyFiles, Duration.ofSeconds(20))), "checkpoint-store");
 
-    // 250,000 parameters: a 1 MB file, far over the inline limit and Artery's 256 KiB frame.
-    float[] values = new float[250_000];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = i % 7 == 0 ? Float.NaN : (float) Math.sin(i);
-    }
-    ModelWeights big = ModelWeights.of(new ModelLayout(List.of(ParamSpec.of("w", values.length))), values);
+    ModelWeights big = CheckpointTest.bigWeights();
     TestProbe<CheckpointStore.Saved> saved = oldest.createTestProbe();
     CheckpointStore.Saved result;
     int round = 0;
     do { // until the stores found each other through the receptionist
       round++;
-      store.tell(new CheckpointStore.Save(checkpoint(round, big), saved.ref()));
+      store.tell(new CheckpointStore.Save(CheckpointTest.checkpoint(round, big), saved.ref()));
       result = saved.receiveMessage(Duration.ofSeconds(30));
       assertNull(result.error());
     } while (result.replicas() == 0);
@@ -160,9 +154,4 @@ class CheckpointReplicaTrustTest {
         Files.readAllBytes(dir.resolve("younger").resolve(CheckpointFiles.LATEST)), "the replica is the same file");
   }
 
-  private static Checkpoint checkpoint(int round, ModelWeights w) {
-    return new Checkpoint(List.of("--rounds", "1000"), round, round, 0, 0.1, 0.9, w,
-        Strategies.create("fedavg", StrategyOptions.defaults()).newServerOptimizer().snapshot(), null, null,
-        List.of(), null, null);
-  }
 }
