@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.zip.CRC32;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Materializer;
@@ -37,59 +38,38 @@ final class ByteTransfer {
   /**
    * Bytes a sender offers: their size and CRC32, and slices of them encoded as a receiver reads.
    * Offsets and lengths are multiples of 4 (chunk sizes are) except at the end.
+   *
+   * @param size bytes on offer
+   * @param crc32 CRC32 of all of them
+   * @param slices bytes {@code [from, from + length)}
    */
-  interface Offered {
-    /** Bytes on offer. */
-    long size();
+  record Offered(long size, long crc32, Slices slices) {
 
-    /** CRC32 of all of them. */
-    long crc32();
+    /** Slices of the offered bytes. */
+    interface Slices {
+      ByteString slice(long from, int length);
+    }
 
-    /** Bytes {@code [from, from + length)}. */
-    ByteString slice(long from, int length);
+    /** The bytes in chunks of {@code chunk} bytes (the last one shorter), encoded on demand. */
+    Source<ByteString, NotUsed> chunks(int chunk) {
+      int count = (int) ((size + chunk - 1) / chunk);
+      return Source.range(0, count - 1)
+          .map(i -> slices.slice((long) i * chunk, (int) Math.min(chunk, size - (long) i * chunk)));
+    }
 
     /** The bytes of an array that must not change afterwards (sliced without a copy). */
     static Offered of(byte[] bytes) {
       CRC32 crc = new CRC32();
       crc.update(bytes);
-      long crc32 = crc.getValue();
-      return new Offered() {
-        @Override
-        public long size() {
-          return bytes.length;
-        }
-
-        @Override
-        public long crc32() {
-          return crc32;
-        }
-
-        @Override
-        public ByteString slice(long from, int length) {
-          return ByteString.fromArrayUnsafe(bytes, (int) from, length);
-        }
-      };
+      return new Offered(bytes.length, crc.getValue(),
+          (from, length) -> ByteString.fromArrayUnsafe(bytes, (int) from, length));
     }
 
     /** The little-endian float32 payload of {@code weights} (CRC32 cached by the weights). */
     static Offered of(ModelWeights weights) {
-      return new Offered() {
-        @Override
-        public long size() {
-          return (long) weights.size() * Float.BYTES;
-        }
-
-        @Override
-        public long crc32() {
-          return weights.checksum();
-        }
-
-        @Override
-        public ByteString slice(long from, int length) {
-          return ByteString.fromArrayUnsafe(
-              weights.payloadSlice((int) (from / Float.BYTES), length / Float.BYTES));
-        }
-      };
+      return new Offered((long) weights.size() * Float.BYTES, weights.checksum(),
+          (from, length) -> ByteString.fromArrayUnsafe(
+              weights.payloadSlice((int) (from / Float.BYTES), length / Float.BYTES)));
     }
   }
 
@@ -146,18 +126,15 @@ final class ByteTransfer {
   /** Offers {@code bytes} as a stream of chunks over a StreamRef through Artery. */
   static BytesPayload.Streamed stream(Offered bytes, ActorSystem<?> system) {
     TransferSettings settings = SideChannel.get(system).settings();
-    int chunk = settings.chunkBytes();
-    long size = bytes.size();
-    int chunks = (int) ((size + chunk - 1) / chunk);
     SourceRef<ByteString> ref =
-        Source.range(0, chunks - 1)
-            .map(i -> bytes.slice((long) i * chunk, (int) Math.min(chunk, size - (long) i * chunk)))
+        bytes
+            .chunks(settings.chunkBytes())
             .runWith(
                 StreamRefs.<ByteString>sourceRef()
                     .addAttributes(
                         StreamRefAttributes.subscriptionTimeout(settings.subscriptionTimeout())),
                 Materializer.matFromSystem(system));
-    return new BytesPayload.Streamed(size, bytes.crc32(), ref);
+    return new BytesPayload.Streamed(bytes.size(), bytes.crc32(), ref);
   }
 
   /**

@@ -220,14 +220,9 @@ public final class SideChannel implements Extension {
     if (bytes == null) {
       return Source.single(ByteString.fromArrayUnsafe(new byte[] {UNKNOWN}));
     }
-    long size = bytes.size();
-    ByteBuffer header = ByteBuffer.allocate(1 + Long.BYTES).put(FOUND).putLong(size);
-    int chunk = settings.sideChannelChunkBytes();
-    int chunks = (int) ((size + chunk - 1) / chunk);
+    ByteBuffer header = ByteBuffer.allocate(1 + Long.BYTES).put(FOUND).putLong(bytes.size());
     return Source.single(ByteString.fromArrayUnsafe(header.array()))
-        .concat(
-            Source.range(0, chunks - 1)
-                .map(i -> bytes.slice((long) i * chunk, (int) Math.min(chunk, size - (long) i * chunk))));
+        .concat(bytes.chunks(settings.sideChannelChunkBytes()));
   }
 
   /** A client-side SSL engine for the side channel of {@code host:port} (TLS only). */
