@@ -54,8 +54,8 @@ public final class CheckpointStore {
   public record Saved(long round, String error, int replicas, List<String> missing) implements LocalOnly {}
 
   /**
-   * A copy for this store's disk: the checkpoint file's bytes, streamed when big (a checkpoint
-   * holds at least one model). From another JVM's store.
+   * A copy for this store's disk: the checkpoint file's bytes, over the side channel when big (a
+   * checkpoint holds at least one model; {@link BytesPayload}). From another JVM's store.
    */
   public record Replicate(long round, BytesPayload file, ActorRef<Replicated> replyTo)
       implements Command, CborSerializable {}
@@ -183,8 +183,8 @@ public final class CheckpointStore {
     }
     ActorRef<Replicated> acks = ctx.getSelf().narrow();
     for (ActorRef<Command> peer : peers) {
-      // One payload per peer: a streamed offer is single use.
-      peer.tell(new Replicate(w.round(), BytesPayload.offer(w.file(), ctx.getSystem()), acks));
+      // One payload per peer: a claim is single use.
+      peer.tell(new Replicate(w.round(), BytesPayload.payloadFor(w.file(), peer, ctx.getSystem()), acks));
     }
     timers.startSingleTimer(ReplicationTimeout.INSTANCE, replicationTimeout);
     Set<String> waiting = new TreeSet<>();

@@ -3,99 +3,155 @@ package io.flock.actors.transfer;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.flock.actors.protocol.CborSerializable;
-import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.zip.CRC32;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SourceRef;
-import org.apache.pekko.stream.StreamRefAttributes;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Opaque bytes (a checkpoint file) as a message field: inline when small, else a single-use
- * chunked StreamRef with the size and CRC32 promised, the same transport as {@link
- * WeightsPayload.Streamed}. {@link #offer} on the sender, {@link #fetch} on the receiver.
+ * Opaque bytes as a protocol message field: the bytes themselves ({@link Inline}) or a claim on
+ * them that the receiver fetches ({@link Claim}): over the sender's side channel ({@link Socket},
+ * the default) or as a chunked stream over Artery ({@link Streamed}, with the side channel off).
+ * A checkpoint file travels as one; model weights travel in a claim too ({@link
+ * WeightsPayload.Encoded}), so both share one transport, with its size, checksum and id checks.
+ * Senders build one with {@link #payloadFor}; receivers get the bytes with {@link #fetch}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = BytesPayload.Inline.class, name = "inline"),
-  @JsonSubTypes.Type(value = BytesPayload.Streamed.class, name = "streamed")
+  @JsonSubTypes.Type(value = BytesPayload.Streamed.class, name = "streamed"),
+  @JsonSubTypes.Type(value = BytesPayload.Socket.class, name = "socket")
 })
 public sealed interface BytesPayload extends CborSerializable {
 
-  /** The largest payload a receiver accepts (2 GiB - 1 KiB: a Java array). */
+  /** The largest byte array a receiver allocates (2 GiB - 1 KiB: a Java array). */
   int MAX_BYTES = Integer.MAX_VALUE - 1024;
 
-  /** The bytes in the message itself. */
-  record Inline(byte[] bytes) implements BytesPayload {}
-
-  /** A claim on {@code size} bytes with CRC32 {@code crc32}, streamed in chunks. */
-  record Streamed(int size, long crc32, SourceRef<ByteString> chunks) implements BytesPayload {}
-
-  /** The payload for {@code bytes} (which must not change afterwards). */
-  static BytesPayload offer(byte[] bytes, ActorSystem<?> system) {
-    TransferSettings settings = SideChannel.get(system).settings();
-    if (bytes.length <= settings.inlineLimitBytes()) {
-      return new Inline(bytes);
-    }
-    int chunk = settings.chunkBytes();
-    int chunks = (bytes.length + chunk - 1) / chunk;
-    CRC32 crc = new CRC32();
-    crc.update(bytes);
-    SourceRef<ByteString> ref = Source.range(0, chunks - 1)
-        .map(i -> ByteString.fromArray(bytes, i * chunk, Math.min(chunk, bytes.length - i * chunk)))
-        .runWith(StreamRefs.<ByteString>sourceRef()
-                .addAttributes(StreamRefAttributes.subscriptionTimeout(settings.subscriptionTimeout())),
-            Materializer.matFromSystem(system));
-    return new Streamed(bytes.length, crc.getValue(), ref);
+  /**
+   * The payload to send {@code bytes} (which must not change afterwards) to {@code recipient}
+   * with: {@link Inline} when the recipient lives in this JVM or the bytes are at most {@code
+   * flock.transfer.inline-limit}, else a fresh single-use {@link Claim}: one per recipient.
+   */
+  static BytesPayload payloadFor(byte[] bytes, ActorRef<?> recipient, ActorSystem<?> system) {
+    return ByteTransfer.travelsInline(bytes.length, recipient, system)
+        ? new Inline(bytes)
+        : ByteTransfer.claim(ByteTransfer.Offered.of(bytes), system);
   }
 
-  /** The bytes, checked against the promised size and CRC32; fails with {@link WeightsTransferException}. */
+  /**
+   * The bytes: at once for {@link Inline}; for a claim, when all of them arrived and the size and
+   * CRC32 match. Fails with {@link TransferException}, on a stream thread: actors pipe it to
+   * themselves.
+   */
   static CompletionStage<byte[]> fetch(BytesPayload payload, ActorSystem<?> system) {
     if (payload instanceof Inline inline) {
       return CompletableFuture.completedFuture(inline.bytes());
     }
-    Streamed s = (Streamed) payload;
-    TransferSettings settings = SideChannel.get(system).settings();
-    if (s.size() < 0 || s.size() > MAX_BYTES) {
-      return CompletableFuture.failedFuture(new WeightsTransferException(
-          "a streamed payload of " + s.size() + " bytes is outside 0.." + MAX_BYTES));
+    Claim claim = (Claim) payload;
+    if (claim.size() > MAX_BYTES) {
+      return CompletableFuture.failedFuture(new TransferException(
+          claim + " promises more than the " + MAX_BYTES + " bytes a receiver accepts"));
     }
-    ByteBuffer into = ByteBuffer.allocate(s.size());
-    CompletableFuture<byte[]> result = new CompletableFuture<>();
-    try {
-      s.chunks().getSource()
-          .addAttributes(StreamRefAttributes.bufferCapacity(settings.window()))
-          .idleTimeout(settings.idleTimeout())
-          .runForeach(chunk -> {
-            if (chunk.size() > into.remaining()) {
-              throw new WeightsTransferException("more than the " + s.size() + " promised bytes arrived");
-            }
-            chunk.copyToBuffer(into);
-          }, Materializer.matFromSystem(system))
-          .whenComplete((done, error) -> {
-            if (error != null) {
-              result.completeExceptionally(error instanceof WeightsTransferException w ? w
-                  : new WeightsTransferException("the transfer of " + s.size() + " bytes failed: " + error, error));
-              return;
-            }
-            CRC32 crc = new CRC32();
-            crc.update(into.array(), 0, into.position());
-            if (into.hasRemaining() || crc.getValue() != s.crc32()) {
-              result.completeExceptionally(new WeightsTransferException(String.format(
-                  "received %d of %d bytes, crc32 %08x of promised %08x", into.position(), s.size(),
-                  crc.getValue(), s.crc32())));
-            } else {
-              result.complete(into.array());
-            }
-          });
-    } catch (RuntimeException e) {
-      result.completeExceptionally(new WeightsTransferException("the transfer failed: " + e, e));
+    return ByteTransfer.fetch(claim, new Assembly.Bytes(claim), system);
+  }
+
+  /**
+   * The bytes in the message itself: one CBOR byte string, so it must fit Artery's frame when it
+   * crosses JVMs. Compares by content.
+   */
+  record Inline(byte[] bytes) implements BytesPayload {
+    /** Rejects null bytes. */
+    public Inline {
+      if (bytes == null) {
+        throw new IllegalArgumentException("bytes must not be null");
+      }
     }
-    return result;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Inline other && Arrays.equals(bytes, other.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "Inline[bytes=" + bytes.length + "]";
+    }
+  }
+
+  /**
+   * A single-use claim on {@code size} bytes with CRC32 {@code crc32}, which the receiver checks on
+   * arrival: it can be fetched once, by one receiver, within {@code
+   * flock.transfer.subscription-timeout} of being offered.
+   */
+  sealed interface Claim extends BytesPayload {
+    /** Bytes promised. */
+    long size();
+
+    /** CRC32 of the promised bytes. */
+    long crc32();
+  }
+
+  /**
+   * A claim the sender streams in chunks over a Pekko {@link SourceRef} through Artery, with
+   * backpressure.
+   *
+   * @param size bytes promised
+   * @param crc32 CRC32 of the bytes
+   * @param chunks the chunks, in order
+   */
+  record Streamed(long size, long crc32, SourceRef<ByteString> chunks) implements Claim {
+    /** Validates the fields. */
+    public Streamed {
+      ByteTransfer.checkClaim(size, crc32);
+      if (chunks == null) {
+        throw new IllegalArgumentException("a streamed payload needs a chunk source");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return String.format("Streamed[bytes=%d, crc32=%08x]", size, crc32);
+    }
+  }
+
+  /**
+   * A claim the sender serves over its {@link SideChannel}: a TCP connection of the receiver's own
+   * (TLS with mutual authentication when Artery uses TLS) to {@code host:port}, on which it
+   * presents {@code transferId} and reads the bytes with TCP backpressure.
+   *
+   * @param size bytes promised
+   * @param crc32 CRC32 of the bytes
+   * @param host the sender's Artery canonical hostname
+   * @param port the sender's side-channel port
+   * @param transferId random 128-bit id of this offer, 32 lower-case hex digits; a bearer secret
+   *     for the connection, so {@link #toString()} leaves it out
+   */
+  record Socket(long size, long crc32, String host, int port, String transferId) implements Claim {
+    /** Validates the fields. */
+    public Socket {
+      ByteTransfer.checkClaim(size, crc32);
+      if (host == null || host.isEmpty()) {
+        throw new IllegalArgumentException("a socket payload needs a host");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be in [1, 65535], was " + port);
+      }
+      if (transferId == null || !transferId.matches("[0-9a-f]{32}")) {
+        throw new IllegalArgumentException("transferId must be 32 lower-case hex digits");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return String.format("Socket[bytes=%d, crc32=%08x, from=%s:%d]", size, crc32, host, port);
+    }
   }
 }

@@ -1,7 +1,6 @@
 package io.flock.actors.transfer;
 
 import com.typesafe.config.Config;
-import io.flock.models.weights.ModelWeights;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -32,12 +31,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The side channel of one actor system: a Pekko Streams TCP server (TLS with Artery's SSL engine
- * provider when Artery runs over {@code tls-tcp}) from which receivers fetch offered weights, and
+ * provider when Artery runs over {@code tls-tcp}) from which receivers fetch offered bytes (model
+ * weights, checkpoint files), and
  * the client side they fetch with ({@link SideChannelFetch}).
  *
  * <p>Protocol, per connection: the receiver writes the offer's 16-byte transfer id; the server
  * answers with one status byte ({@link #FOUND} or {@link #UNKNOWN}) and, when found, the payload
- * length (8 bytes, big-endian) and the little-endian float32 payload, encoded lazily in chunks as
+ * length (8 bytes, big-endian) and the payload, encoded lazily in chunks as
  * TCP backpressure allows; then it closes. An id is random (128 bits from {@link SecureRandom}),
  * single use (removed on its first connection) and dropped after {@code
  * flock.transfer.subscription-timeout}. The server binds on the first offer; a bind that fails
@@ -64,7 +64,7 @@ public final class SideChannel implements Extension {
   private final TransferSettings settings;
   private final Optional<SSLEngineProvider> tls;
   private final SecureRandom random = new SecureRandom();
-  private final ConcurrentHashMap<String, ModelWeights> offers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ByteTransfer.Offered> offers = new ConcurrentHashMap<>();
   private volatile InetSocketAddress bound;
   private java.util.concurrent.CompletableFuture<InetSocketAddress> binding;
 
@@ -85,10 +85,10 @@ public final class SideChannel implements Extension {
   }
 
   /**
-   * Offers {@code weights} to one receiver, or empty when the server cannot bind (the caller
+   * Offers {@code bytes} to one receiver, or empty while the server does not listen (the caller
    * streams over Artery instead).
    */
-  Optional<WeightsPayload.Socket> offer(ModelWeights weights) {
+  Optional<BytesPayload.Socket> offer(ByteTransfer.Offered bytes) {
     InetSocketAddress address = bound;
     if (address == null) {
       // Never block the caller (an actor): bind in the background and stream over Artery this
@@ -96,7 +96,7 @@ public final class SideChannel implements Extension {
       startBinding();
       return Optional.empty();
     }
-    return Optional.of(offerAt(address, weights));
+    return Optional.of(offerAt(address, bytes));
   }
 
   /**
@@ -118,7 +118,7 @@ public final class SideChannel implements Extension {
     if (binding == null) {
       binding = bind().whenComplete((address, e) -> {
         if (e != null) {
-          LOG.error("flock.transfer.side-channel: cannot bind port {} ({}); weights stream over Artery"
+          LOG.error("flock.transfer.side-channel: cannot bind port {} ({}); transfers stream over Artery"
               + " instead. Free the port or set flock.transfer.side-channel-port.", settings.sideChannelPort(),
               e.toString());
         } else {
@@ -130,12 +130,11 @@ public final class SideChannel implements Extension {
     return binding;
   }
 
-  private WeightsPayload.Socket offerAt(InetSocketAddress address, ModelWeights weights) {
+  private BytesPayload.Socket offerAt(InetSocketAddress address, ByteTransfer.Offered bytes) {
     byte[] id = new byte[ID_BYTES];
     random.nextBytes(id);
     String transferId = HexFormat.of().formatHex(id);
-    long crc = weights.checksum();
-    offers.put(transferId, weights);
+    offers.put(transferId, bytes);
     system
         .scheduler()
         .scheduleOnce(
@@ -143,7 +142,7 @@ public final class SideChannel implements Extension {
             () -> offers.remove(transferId),
             system.executionContext());
     String host = system.address().getHost().orElseThrow();
-    return new WeightsPayload.Socket(weights.layout(), crc, host, address.getPort(), transferId);
+    return new BytesPayload.Socket(bytes.size(), bytes.crc32(), host, address.getPort(), transferId);
   }
 
   /** Offers not yet fetched and not yet expired. */
@@ -217,23 +216,13 @@ public final class SideChannel implements Extension {
   }
 
   private Source<ByteString, NotUsed> answer(String transferId) {
-    ModelWeights weights = offers.remove(transferId); // single use
-    if (weights == null) {
+    ByteTransfer.Offered bytes = offers.remove(transferId); // single use
+    if (bytes == null) {
       return Source.single(ByteString.fromArrayUnsafe(new byte[] {UNKNOWN}));
     }
-    int n = weights.size();
-    ByteBuffer header = ByteBuffer.allocate(1 + Long.BYTES).put(FOUND).putLong(4L * n);
-    int perChunk = settings.sideChannelChunkBytes() / Float.BYTES;
-    int chunks = (n + perChunk - 1) / perChunk;
+    ByteBuffer header = ByteBuffer.allocate(1 + Long.BYTES).put(FOUND).putLong(bytes.size());
     return Source.single(ByteString.fromArrayUnsafe(header.array()))
-        .concat(
-            Source.range(0, chunks - 1)
-                .map(
-                    i -> {
-                      int from = i * perChunk;
-                      return ByteString.fromArrayUnsafe(
-                          weights.payloadSlice(from, Math.min(perChunk, n - from)));
-                    }));
+        .concat(bytes.chunks(settings.sideChannelChunkBytes()));
   }
 
   /** A client-side SSL engine for the side channel of {@code host:port} (TLS only). */

@@ -1,6 +1,5 @@
 package io.flock.actors.transfer;
 
-import io.flock.models.weights.ModelWeights;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
@@ -22,31 +21,34 @@ import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The receiving side of a {@link WeightsPayload.Socket}: one connection to the sender's {@link
- * SideChannel}, the transfer id out, the status, length and payload in, straight into a {@link
- * WeightsAssembly}. TCP backpressure paces the sender: the receiver reads as fast as it decodes.
+ * The receiving side of a {@link BytesPayload.Socket}: one connection to the sender's {@link
+ * SideChannel}, the transfer id out, the status, length and payload in, straight into an {@link
+ * Assembly}. TCP backpressure paces the sender: the receiver reads as fast as it decodes.
  */
 final class SideChannelFetch {
 
   private static final int READ_AHEAD = 16;
 
-  private final WeightsPayload.Socket payload;
-  private final WeightsAssembly assembly;
+  private final BytesPayload.Socket payload;
+  private final Assembly<?> assembly;
   // status byte + 8-byte length, gathered across reads
   private final ByteBuffer header = ByteBuffer.allocate(1 + Long.BYTES);
 
-  private SideChannelFetch(WeightsPayload.Socket payload) {
+  private SideChannelFetch(BytesPayload.Socket payload, Assembly<?> assembly) {
     this.payload = payload;
-    this.assembly = new WeightsAssembly(payload.layout(), payload.crc32());
+    this.assembly = assembly;
   }
 
-  /** Fetches the payload's weights; fails only with {@link WeightsTransferException}. */
-  static CompletionStage<ModelWeights> fetch(
-      WeightsPayload.Socket payload, SideChannel channel) {
-    return new SideChannelFetch(payload).run(channel);
+  /**
+   * Reads the payload's bytes into {@code assembly}; completes when they are all in (the caller
+   * then finishes the assembly, which checks the CRC32).
+   */
+  static CompletionStage<Done> fetch(
+      BytesPayload.Socket payload, Assembly<?> assembly, SideChannel channel) {
+    return new SideChannelFetch(payload, assembly).run(channel);
   }
 
-  private CompletionStage<ModelWeights> run(SideChannel channel) {
+  private CompletionStage<Done> run(SideChannel channel) {
     TransferSettings settings = channel.settings();
     String host = payload.host();
     int port = payload.port();
@@ -71,7 +73,6 @@ final class SideChannelFetch {
                 Optional.of(settings.idleTimeout()),
                 Optional.empty());
     byte[] id = HexFormat.of().parseHex(payload.transferId());
-    CompletableFuture<ModelWeights> result = new CompletableFuture<>();
     // The write side stays open (Source.maybe) until the payload is in: completing it early would
     // half-close the connection, which the server takes for a receiver that hung up.
     Pair<CompletableFuture<Optional<ByteString>>, CompletionStage<Done>> running =
@@ -88,22 +89,9 @@ final class SideChannelFetch {
             .takeWhile(complete -> !complete, true)
             .toMat(Sink.ignore(), Keep.both())
             .run(Materializer.matFromSystem(channel.system()));
-    running
-        .second()
-        .whenComplete(
-            (done, error) -> {
-              running.first().complete(Optional.empty());
-              if (error != null) {
-                result.completeExceptionally(error);
-              } else {
-                try {
-                  result.complete(assembly.finish());
-                } catch (WeightsTransferException e) {
-                  result.completeExceptionally(e);
-                }
-              }
-            });
-    return result;
+    // The connection ends when the payload is in or the fetch fails: close the write side too.
+    running.second().whenComplete((done, error) -> running.first().complete(Optional.empty()));
+    return running.second();
   }
 
   /** Takes the next read; true once the whole payload is in. */
@@ -111,7 +99,7 @@ final class SideChannelFetch {
     ByteString rest = bytes;
     if (header.hasRemaining()) {
       if (header.position() == 0 && rest.nonEmpty() && rest.head() == SideChannel.UNKNOWN) {
-        throw new WeightsTransferException(
+        throw new TransferException(
             "the sender has no transfer " + payload + ": unknown id, already fetched, or not"
                 + " fetched within flock.transfer.subscription-timeout");
       }
@@ -122,10 +110,10 @@ final class SideChannelFetch {
         return false;
       }
       long length = header.getLong(1);
-      if (header.get(0) != SideChannel.FOUND || length != assembly.totalBytes()) {
-        throw new WeightsTransferException(
+      if (header.get(0) != SideChannel.FOUND || length != assembly.size()) {
+        throw new TransferException(
             "size mismatch: the sender offers " + length + " bytes, " + payload + " promises "
-                + assembly.totalBytes());
+                + assembly.size());
       }
     }
     if (rest.nonEmpty()) {

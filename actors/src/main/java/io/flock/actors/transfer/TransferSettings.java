@@ -7,13 +7,13 @@ import java.time.Duration;
  * The {@code flock.transfer} section of the configuration (defaults in this module's {@code
  * reference.conf}).
  *
- * @param inlineLimitBytes weights of at most this many payload bytes travel inside the message
+ * @param inlineLimitBytes payloads of at most this many bytes travel inside the message
  * @param chunkBytes bytes per streamed chunk: a multiple of 4, well under Artery's frame size
  * @param window chunks in flight per transfer: the receiver's demand, so the bound on the memory a
  *     transfer holds in transit
  * @param subscriptionTimeout how long an offered stream waits for its receiver to fetch it
  * @param idleTimeout how long a fetch waits for the next chunk before it fails
- * @param sideChannel whether weights above the inline limit travel over the side channel (a TCP
+ * @param sideChannel whether payloads above the inline limit travel over the side channel (a TCP
  *     connection of their own, TLS when Artery uses TLS) instead of a StreamRef over Artery
  * @param sideChannelPort port the side channel binds (0: any free port)
  * @param sideChannelChunkBytes bytes the side channel's sender encodes and writes at a time

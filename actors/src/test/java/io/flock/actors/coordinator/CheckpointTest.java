@@ -143,19 +143,15 @@ class CheckpointTest {
   }
 
   @Test
-  void checkpointBiggerThanAFrameIsStreamedToTheReplicaBitForBit() throws IOException {
+  void checkpointBiggerThanAFrameReachesTheReplicaBitForBit() throws IOException {
+    // In one JVM the file's bytes pass by reference; across JVMs they take the side channel
+    // (CheckpointReplicaTrustTest).
     CheckpointFiles here = new CheckpointFiles(dir.resolve("here"));
     CheckpointFiles there = new CheckpointFiles(dir.resolve("there"));
     ActorRef<CheckpointStore.Command> local = testKit.spawn(CheckpointStore.create(here, NEVER), "store-here");
     testKit.spawn(CheckpointStore.create(there, NEVER), "store-there");
     TestProbe<CheckpointStore.Saved> saved = testKit.createTestProbe();
-    // 250,000 parameters: a 1 MB file, far over the inline limit and Artery's 256 KiB frame.
-    var layout = new io.flock.models.weights.ModelLayout(List.of(io.flock.models.weights.ParamSpec.of("w", 250_000)));
-    float[] values = new float[250_000];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = i % 7 == 0 ? Float.NaN : (float) Math.sin(i);
-    }
-    ModelWeights big = ModelWeights.of(layout, values);
+    ModelWeights big = bigWeights();
     CheckpointStore.Saved result;
     int round = 0;
     do {
@@ -235,7 +231,17 @@ class CheckpointTest {
     }
   }
 
-  private static Checkpoint checkpoint(long round, ModelWeights global) {
+  /** 250,000 parameters, NaNs among them: a 1 MB file, far over the inline limit and a frame. */
+  static ModelWeights bigWeights() {
+    float[] values = new float[250_000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i % 7 == 0 ? Float.NaN : (float) Math.sin(i);
+    }
+    var layout = new io.flock.models.weights.ModelLayout(List.of(io.flock.models.weights.ParamSpec.of("w", 250_000)));
+    return ModelWeights.of(layout, values);
+  }
+
+  static Checkpoint checkpoint(long round, ModelWeights global) {
     var optimizer = Strategies.create("fedavg", StrategyOptions.defaults()).newServerOptimizer().snapshot();
     return new Checkpoint(List.of("--rounds", "5"), round, (int) round, 0, 0.5, Double.NaN, global, optimizer,
         null, null, List.of(), null, null);

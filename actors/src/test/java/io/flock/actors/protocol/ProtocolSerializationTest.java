@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flock.actors.coordinator.CheckpointStore;
 import io.flock.actors.coordinator.Coordinator;
 import io.flock.actors.coordinator.RoundReport;
 import io.flock.actors.coordinator.TrainingFinished;
@@ -16,6 +17,8 @@ import io.flock.actors.round.RoundManager;
 import io.flock.actors.round.RoundSettings;
 import io.flock.actors.round.RoundStats;
 import io.flock.actors.testing.Fixtures;
+import io.flock.actors.transfer.BytesPayload;
+import io.flock.actors.transfer.WeightsPayload;
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.weights.ParamSpec;
@@ -70,6 +73,8 @@ class ProtocolSerializationTest {
         testKit.<Coordinator.GlobalModel>createTestProbe().ref();
     ActorRef<FederatedEvaluator.EvalReply> evalReplies =
         testKit.<FederatedEvaluator.EvalReply>createTestProbe().ref();
+    ActorRef<CheckpointStore.Replicated> replicas =
+        testKit.<CheckpointStore.Replicated>createTestProbe().ref();
     return Stream.of(
             new TrainingNode.TrainRequest(3, MODEL, TRAIN, -7L, round),
             new RoundManager.TrainCompleted(3, "node-1", MODEL, 60, 0.25, 8),
@@ -137,7 +142,13 @@ class ProtocolSerializationTest {
             new FederatedEvaluator.Result(4, new io.flock.models.aggregation.FederatedEvaluation(0.3, 0.91, 120, 1), 2),
             new FederatedEvaluator.Result(5, null, 2),
             DROPOUT,
-            SETTINGS)
+            SETTINGS,
+            // claims on bytes: a side-channel offer for weights, a checkpoint replica inline
+            new TrainingNode.TrainRequest(3, new WeightsPayload.Encoded(MODEL.layout(),
+                new BytesPayload.Socket(16, 0xCAFEF00DL, "10.0.0.7", 25521, "0f".repeat(16))), TRAIN, -7L, round),
+            new CheckpointStore.Replicate(7, new BytesPayload.Inline(new byte[] {1, 2, 3}), replicas),
+            new CheckpointStore.Replicate(7,
+                new BytesPayload.Socket(1 << 20, 0xFFFFFFFFL, "10.0.0.7", 25521, "a1".repeat(16)), replicas))
         .map(m -> Named.of(m.getClass().getName(), m));
   }
 

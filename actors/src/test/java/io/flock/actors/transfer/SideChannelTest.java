@@ -42,40 +42,53 @@ class SideChannelTest extends TwoSystems {
   }
 
   /** The payload as {@code to} decodes it from the serializer output of {@code from}. */
-  static WeightsPayload overTheWire(
-      WeightsPayload payload, ActorTestKit from, ActorTestKit to) {
+  @SuppressWarnings("unchecked")
+  static <T> T overTheWire(T payload, ActorTestKit from, ActorTestKit to) {
     Serialization out = SerializationExtension.get(from.system());
     byte[] bytes = out.serialize(payload).get();
     var serializer = out.findSerializerFor(payload);
     assertEquals(33, serializer.identifier(), "jackson-cbor");
-    return (WeightsPayload)
+    return (T)
         SerializationExtension.get(to.system())
             .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, payload))
             .get();
   }
 
-  private WeightsPayload.Socket offer(ModelWeights w) {
-    WeightsPayload.Socket offered = WeightsTransfer.offerOnSideChannel(w, sender.system());
-    return (WeightsPayload.Socket) overTheWire(offered, sender, receiver);
+  private WeightsPayload.Encoded offer(ModelWeights w) {
+    return overTheWire(WeightsTransfer.offerOnSideChannel(w, sender.system()), sender, receiver);
+  }
+
+  static BytesPayload.Socket socket(WeightsPayload.Encoded payload) {
+    return assertInstanceOf(BytesPayload.Socket.class, payload.bytes());
+  }
+
+  /** {@code real}'s claim with another size, CRC32 or id. */
+  static WeightsPayload.Encoded forged(
+      WeightsPayload.Encoded real, ModelLayout layout, long crc32, String transferId) {
+    BytesPayload.Socket s = socket(real);
+    return new WeightsPayload.Encoded(
+        layout,
+        new BytesPayload.Socket(
+            (long) layout.numParams() * Float.BYTES, crc32, s.host(), s.port(), transferId));
   }
 
   static ModelWeights await(CompletionStage<ModelWeights> stage) throws Exception {
     return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  static WeightsTransferException failure(CompletionStage<ModelWeights> stage) {
+  static TransferException failure(CompletionStage<ModelWeights> stage) {
     ExecutionException e =
         assertThrows(
             ExecutionException.class, () -> stage.toCompletableFuture().get(30, TimeUnit.SECONDS));
-    return assertInstanceOf(WeightsTransferException.class, e.getCause());
+    return assertInstanceOf(TransferException.class, e.getCause());
   }
 
   @Test
   void weightsArriveBitExactOverTheSideChannel() throws Exception {
     ModelWeights w = WeightsTransferTest.weights(1_000_003, 11); // NaN payload and -0.0 inside
-    WeightsPayload.Socket received = offer(w);
-    assertEquals("127.0.0.1", received.host());
-    assertFalse(received.toString().contains(received.transferId()), "the id is a secret");
+    WeightsPayload.Encoded received = offer(w);
+    assertEquals("127.0.0.1", socket(received).host());
+    assertFalse(received.toString().contains(socket(received).transferId()), "the id is a secret");
     assertEquals(1, SideChannel.get(sender.system()).pendingOffers());
     ModelWeights back = await(WeightsTransfer.fetch(received, receiver.system()));
     assertEquals(w, back); // bitwise: equals compares the raw int bits
@@ -86,20 +99,19 @@ class SideChannelTest extends TwoSystems {
 
   @Test
   void anOfferCanBeFetchedOnlyOnce() throws Exception {
-    WeightsPayload.Socket received = offer(WeightsTransferTest.weights(50_000, 12));
+    WeightsPayload.Encoded received = offer(WeightsTransferTest.weights(50_000, 12));
     await(WeightsTransfer.fetch(received, receiver.system()));
-    WeightsTransferException e = failure(WeightsTransfer.fetch(received, receiver.system()));
+    TransferException e = failure(WeightsTransfer.fetch(received, receiver.system()));
     assertTrue(e.getMessage().contains("unknown id, already fetched"), e.getMessage());
   }
 
   @Test
   void anUnknownTransferIdIsRefused() {
-    WeightsPayload.Socket real = offer(WeightsTransferTest.weights(50_000, 13));
-    WeightsPayload.Socket forged =
-        new WeightsPayload.Socket(
-            real.layout(), real.crc32(), real.host(), real.port(), "0".repeat(32));
-    WeightsTransferException e = failure(WeightsTransfer.fetch(forged, receiver.system()));
-    assertTrue(e.getMessage().contains("has no transfer Socket[params=50000"), e.getMessage());
+    WeightsPayload.Encoded real = offer(WeightsTransferTest.weights(50_000, 13));
+    WeightsPayload.Encoded forged =
+        forged(real, real.layout(), socket(real).crc32(), "0".repeat(32));
+    TransferException e = failure(WeightsTransfer.fetch(forged, receiver.system()));
+    assertTrue(e.getMessage().contains("has no transfer Socket[bytes=200000"), e.getMessage());
     assertEquals(1, SideChannel.get(sender.system()).pendingOffers(), "the real offer remains");
   }
 
@@ -110,7 +122,7 @@ class SideChannelTest extends TwoSystems {
             "manual",
             REMOTE.withFallback(ManualTime.config()).withFallback(Fixtures.testConfig()));
     try {
-      WeightsPayload.Socket offered =
+      WeightsPayload.Encoded offered =
           WeightsTransfer.offerOnSideChannel(
               WeightsTransferTest.weights(50_000, 14), manual.system());
       assertEquals(1, SideChannel.get(manual.system()).pendingOffers());
@@ -118,7 +130,7 @@ class SideChannelTest extends TwoSystems {
       assertEquals(1, SideChannel.get(manual.system()).pendingOffers());
       ManualTime.get(manual.system()).timePasses(Duration.ofSeconds(1)); // subscription-timeout
       assertEquals(0, SideChannel.get(manual.system()).pendingOffers());
-      WeightsTransferException e =
+      TransferException e =
           failure(
               WeightsTransfer.fetch(overTheWire(offered, manual, receiver), receiver.system()));
       assertTrue(e.getMessage().contains("subscription-timeout"), e.getMessage());
@@ -129,19 +141,19 @@ class SideChannelTest extends TwoSystems {
 
   @Test
   void aSenderThatIsGoneFailsTheFetch() {
-    WeightsPayload.Socket received = offer(WeightsTransferTest.weights(50_000, 15));
+    WeightsPayload.Encoded received = offer(WeightsTransferTest.weights(50_000, 15));
     sender.shutdownTestKit(); // the server is unbound: the connection is refused
-    WeightsTransferException e = failure(WeightsTransfer.fetch(received, receiver.system()));
-    assertTrue(e.getMessage().contains("the transfer of Socket[params=50000"), e.getMessage());
+    TransferException e = failure(WeightsTransfer.fetch(received, receiver.system()));
+    assertTrue(e.getMessage().contains("the transfer of Socket[bytes=200000"), e.getMessage());
   }
 
   @Test
   void aPayloadOfAnotherSizeThanItsLayoutFailsTheFetch() {
-    WeightsPayload.Socket real = offer(WeightsTransferTest.weights(300_000, 16));
+    WeightsPayload.Encoded real = offer(WeightsTransferTest.weights(300_000, 16));
     ModelLayout bigger = new ModelLayout(List.of(ParamSpec.of("w", 300_001)));
-    WeightsPayload.Socket lying =
-        new WeightsPayload.Socket(bigger, real.crc32(), real.host(), real.port(), real.transferId());
-    WeightsTransferException e = failure(WeightsTransfer.fetch(lying, receiver.system()));
+    WeightsPayload.Encoded lying =
+        forged(real, bigger, socket(real).crc32(), socket(real).transferId());
+    TransferException e = failure(WeightsTransfer.fetch(lying, receiver.system()));
     assertTrue(
         e.getMessage().contains("sender offers 1200000 bytes")
             && e.getMessage().contains("promises 1200004"),
@@ -150,25 +162,61 @@ class SideChannelTest extends TwoSystems {
 
   @Test
   void aChecksumMismatchFailsTheFetch() {
-    WeightsPayload.Socket real = offer(WeightsTransferTest.weights(300_000, 17));
-    WeightsPayload.Socket tampered =
-        new WeightsPayload.Socket(
-            real.layout(), real.crc32() ^ 1, real.host(), real.port(), real.transferId());
-    WeightsTransferException e = failure(WeightsTransfer.fetch(tampered, receiver.system()));
+    WeightsPayload.Encoded real = offer(WeightsTransferTest.weights(300_000, 17));
+    WeightsPayload.Encoded tampered =
+        forged(real, real.layout(), socket(real).crc32() ^ 1, socket(real).transferId());
+    TransferException e = failure(WeightsTransfer.fetch(tampered, receiver.system()));
     assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
   }
 
   @Test
   void malformedSocketPayloadsAreRejected() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BytesPayload.Socket(16, 0, "127.0.0.1", 0, "0".repeat(32)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BytesPayload.Socket(16, 0, "127.0.0.1", 1, "short"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BytesPayload.Socket(16, 1L << 32, "127.0.0.1", 1, "0".repeat(32)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BytesPayload.Socket(-1, 0, "127.0.0.1", 1, "0".repeat(32)));
     ModelLayout layout = new ModelLayout(List.of(ParamSpec.of("w", 4)));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new WeightsPayload.Socket(layout, 0, "127.0.0.1", 0, "0".repeat(32)));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new WeightsPayload.Socket(layout, 0, "127.0.0.1", 1, "short"));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new WeightsPayload.Socket(layout, 1L << 32, "127.0.0.1", 1, "0".repeat(32)));
+    BytesPayload.Socket seventeen = new BytesPayload.Socket(17, 0, "127.0.0.1", 1, "0".repeat(32));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new WeightsPayload.Encoded(layout, seventeen));
+    assertTrue(e.getMessage().contains("17 bytes cannot hold 4 float32"), e.getMessage());
+  }
+
+  @Test
+  void bytesArriveBitExactOverTheSideChannelAndOnlyOnce() throws Exception {
+    byte[] file = new byte[1_000_003]; // not a multiple of 4: bytes, not floats
+    new java.util.SplittableRandom(18).nextBytes(file);
+    assertTrue(SideChannel.get(sender.system()).start());
+    BytesPayload offered =
+        BytesPayload.payloadFor(file, remote(receiver.createTestProbe().ref()), sender.system());
+    BytesPayload received = overTheWire(offered, sender, receiver);
+    assertInstanceOf(BytesPayload.Socket.class, received);
+    byte[] back =
+        BytesPayload.fetch(received, receiver.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertTrue(java.util.Arrays.equals(file, back), "bit-exact");
+    assertEquals(0, SideChannel.get(sender.system()).pendingOffers());
+    ExecutionException again =
+        assertThrows(
+            ExecutionException.class,
+            () -> BytesPayload.fetch(received, receiver.system()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertTrue(again.getCause().getMessage().contains("already fetched"), again.getCause().getMessage());
+  }
+
+  /** {@code ref} of the receiver's system as the sender's system resolves it: a remote ref. */
+  private <T> org.apache.pekko.actor.typed.ActorRef<T> remote(
+      org.apache.pekko.actor.typed.ActorRef<T> ref) {
+    return org.apache.pekko.actor.typed.ActorRefResolver.get(sender.system())
+        .resolveActorRef(
+            org.apache.pekko.actor.typed.ActorRefResolver.get(receiver.system())
+                .toSerializationFormat(ref));
   }
 }

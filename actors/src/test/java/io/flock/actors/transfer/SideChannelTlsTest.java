@@ -81,9 +81,9 @@ class SideChannelTlsTest {
     assertTrue(SideChannel.get(sender.system()).usesTls());
 
     ModelWeights w = WeightsTransferTest.weights(1_000_003, 21); // NaN payload and -0.0 inside
-    WeightsPayload.Socket offered = WeightsTransfer.offerOnSideChannel(w, sender.system());
+    WeightsPayload.Encoded offered = WeightsTransfer.offerOnSideChannel(w, sender.system());
 
-    WeightsTransferException refused =
+    TransferException refused =
         SideChannelTest.failure(
             WeightsTransfer.fetch(
                 SideChannelTest.overTheWire(offered, sender, intruder), intruder.system()));

@@ -64,6 +64,10 @@ class WeightsTransferTest extends TwoSystems {
             .get();
   }
 
+  private static BytesPayload.Claim claim(WeightsPayload payload) {
+    return assertInstanceOf(WeightsPayload.Encoded.class, payload).bytes();
+  }
+
   private static String serializerName(int id) {
     return id == 33 ? "jackson-cbor" : "serializer " + id;
   }
@@ -75,9 +79,9 @@ class WeightsTransferTest extends TwoSystems {
   @Test
   void streamedWeightsArriveBitExactAcrossActorSystems() throws Exception {
     ModelWeights w = weights(1_000_003, 1);
-    WeightsPayload.Streamed offered = WeightsTransfer.offer(w, sender.system());
+    WeightsPayload.Encoded offered = WeightsTransfer.offer(w, sender.system());
     WeightsPayload received = overTheWire(offered);
-    assertInstanceOf(WeightsPayload.Streamed.class, received);
+    assertInstanceOf(BytesPayload.Streamed.class, ((WeightsPayload.Encoded) received).bytes());
     assertEquals(w.layout(), received.layout());
     ModelWeights back = await(WeightsTransfer.fetch(received, receiver.system()));
     assertEquals(w, back); // bitwise, NaN payload and -0.0 included
@@ -100,8 +104,7 @@ class WeightsTransferTest extends TwoSystems {
     // payloadFor never blocks an actor on binding: a JVM starts its side channel first (the CLI
     // does), and until it listens big weights stream over Artery.
     assertTrue(SideChannel.get(local).start());
-    assertInstanceOf(
-        WeightsPayload.Socket.class, WeightsTransfer.payloadFor(big, remoteRef, local));
+    assertInstanceOf(BytesPayload.Socket.class, claim(WeightsTransfer.payloadFor(big, remoteRef, local)));
     ModelWeights small = weights(1000, 3);
     WeightsPayload inline = WeightsTransfer.payloadFor(small, remoteRef, local);
     assertInstanceOf(WeightsPayload.Inline.class, inline);
@@ -124,7 +127,7 @@ class WeightsTransferTest extends TwoSystems {
                   org.apache.pekko.actor.typed.ActorRefResolver.get(receiver.system())
                       .toSerializationFormat(receiver.createTestProbe().ref()));
       WeightsPayload payload = WeightsTransfer.payloadFor(big, remoteRef, off.system());
-      assertInstanceOf(WeightsPayload.Streamed.class, payload);
+      assertInstanceOf(BytesPayload.Streamed.class, claim(payload));
       assertEquals(big, await(WeightsTransfer.fetch(payload, receiver.system())));
     } finally {
       off.shutdownTestKit();
@@ -134,33 +137,34 @@ class WeightsTransferTest extends TwoSystems {
   @Test
   void aChecksumMismatchFailsTheFetch() {
     ModelWeights w = weights(300_000, 4);
-    WeightsPayload.Streamed offered = WeightsTransfer.offer(w, sender.system());
-    WeightsPayload.Streamed tampered =
-        new WeightsPayload.Streamed(offered.layout(), offered.crc32() ^ 1, offered.chunks());
-    WeightsTransferException e = failure(WeightsTransfer.fetch(overTheWire(tampered), receiver.system()));
+    WeightsPayload.Encoded offered = WeightsTransfer.offer(w, sender.system());
+    BytesPayload.Streamed s = (BytesPayload.Streamed) offered.bytes();
+    WeightsPayload.Encoded tampered = new WeightsPayload.Encoded(
+        offered.layout(), new BytesPayload.Streamed(s.size(), s.crc32() ^ 1, s.chunks()));
+    TransferException e = failure(WeightsTransfer.fetch(overTheWire(tampered), receiver.system()));
     assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
   }
 
   @Test
   void aStreamShorterThanItsLayoutFailsTheFetch() {
     ModelWeights w = weights(300_000, 5);
-    WeightsPayload.Streamed offered = WeightsTransfer.offer(w, sender.system());
+    BytesPayload.Streamed s = (BytesPayload.Streamed) WeightsTransfer.offer(w, sender.system()).bytes();
     ModelLayout bigger = new ModelLayout(List.of(ParamSpec.of("w", 300_001)));
-    WeightsTransferException e =
+    TransferException e =
         failure(
             WeightsTransfer.fetch(
-                overTheWire(new WeightsPayload.Streamed(bigger, offered.crc32(), offered.chunks())),
+                overTheWire(new WeightsPayload.Encoded(bigger, new BytesPayload.Streamed(4 * 300_001, s.crc32(), s.chunks()))),
                 receiver.system()));
-    assertTrue(e.getMessage().contains("ended after 300000 of 300001 values"), e.getMessage());
+    assertTrue(e.getMessage().contains("ended after 1200000 of 1200004 bytes"), e.getMessage());
   }
 
   @Test
   void aSenderThatLeavesFailsTheFetchWithinTheIdleTimeout() {
-    WeightsPayload.Streamed offered = WeightsTransfer.offer(weights(300_000, 6), sender.system());
+    WeightsPayload.Encoded offered = WeightsTransfer.offer(weights(300_000, 6), sender.system());
     WeightsPayload received = overTheWire(offered);
     sender.shutdownTestKit(); // the sender's JVM is gone before the receiver asks for a chunk
-    WeightsTransferException e = failure(WeightsTransfer.fetch(received, receiver.system()));
-    assertTrue(e.getMessage().contains("transfer of Streamed[params=300000"), e.getMessage());
+    TransferException e = failure(WeightsTransfer.fetch(received, receiver.system()));
+    assertTrue(e.getMessage().contains("transfer of Streamed[bytes=1200000"), e.getMessage());
   }
 
   @Test
@@ -178,10 +182,10 @@ class WeightsTransferTest extends TwoSystems {
                 .withFallback(Fixtures.testConfig())));
   }
 
-  private static WeightsTransferException failure(CompletionStage<ModelWeights> stage) {
+  private static TransferException failure(CompletionStage<ModelWeights> stage) {
     ExecutionException e =
         assertThrows(
             ExecutionException.class, () -> stage.toCompletableFuture().get(30, TimeUnit.SECONDS));
-    return assertInstanceOf(WeightsTransferException.class, e.getCause());
+    return assertInstanceOf(TransferException.class, e.getCause());
   }
 }

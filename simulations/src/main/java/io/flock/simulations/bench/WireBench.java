@@ -1,5 +1,6 @@
 package io.flock.simulations.bench;
 
+import io.flock.actors.transfer.BytesPayload;
 import io.flock.actors.transfer.WeightsPayload;
 import io.flock.actors.transfer.WeightsTransfer;
 import io.flock.models.weights.ModelLayout;
@@ -243,12 +244,13 @@ public final class WireBench {
           ? new WeightsPayload.Inline(w)
           : WeightsTransfer.payloadFor(w, sink, system);
       Class<?> expected = switch (design) {
-        case SOCKET -> WeightsPayload.Socket.class;
-        case CHUNKED -> WeightsPayload.Streamed.class;
+        case SOCKET -> BytesPayload.Socket.class;
+        case CHUNKED -> BytesPayload.Streamed.class;
         case LARGE_FRAME -> WeightsPayload.Inline.class;
       };
-      if (!expected.isInstance(payload)) {
-        throw new IllegalStateException("design " + design + " would measure a " + payload.getClass().getSimpleName()
+      Object carrier = payload instanceof WeightsPayload.Encoded e ? e.bytes() : payload;
+      if (!expected.isInstance(carrier)) {
+        throw new IllegalStateException("design " + design + " would measure a " + carrier.getClass().getSimpleName()
             + " payload, not " + expected.getSimpleName());
       }
       Delivered d = AskPattern.<WirePeer.Command, Delivered>ask(sink,
