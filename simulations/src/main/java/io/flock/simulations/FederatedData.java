@@ -1,24 +1,16 @@
 package io.flock.simulations;
 
-import io.flock.models.data.ByteTokenizer;
 import io.flock.models.data.DataDirectory;
+import io.flock.models.data.DataSet;
+import io.flock.models.data.DataSets;
 import io.flock.models.data.DataUnavailableException;
-import io.flock.models.data.FashionMnist;
-import io.flock.models.data.Gpt2Tokenizer;
 import io.flock.models.data.LabeledDataset;
 import io.flock.models.data.Mnist;
 import io.flock.models.data.NodeData;
 import io.flock.models.data.Partitioner;
-import io.flock.models.data.SyntheticFedProx;
-import io.flock.models.data.TabularData;
-import io.flock.models.data.TextCorpus;
-import io.flock.models.data.WordPieceTokenizer;
-import io.flock.models.zoo.ModelZoo;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A data set split over the simulated nodes, plus the held-out data the global model is evaluated
@@ -33,93 +25,32 @@ import java.util.Map;
 public record FederatedData(
     LabeledDataset train, LabeledDataset test, List<NodeData> partitions, List<NodeData> evalPartitions) {
 
-  /** Data sets a simulation can run on, each with the models that make sense on it. */
-  public static final Map<String, List<String>> MODELS_BY_DATASET = modelsByDataset();
-
-  /** Data sets a simulation can run on. */
-  public static final List<String> DATASETS = List.copyOf(MODELS_BY_DATASET.keySet());
-
-  private static Map<String, List<String>> modelsByDataset() {
-    List<String> images = List.of(ModelZoo.MLP_2NN, ModelZoo.LOGISTIC, ModelZoo.CNN, ModelZoo.RESNET18);
-    List<String> tabular = List.of(ModelZoo.LOGISTIC, ModelZoo.MLP_2NN);
-    Map<String, List<String>> m = new LinkedHashMap<>();
-    m.put("mnist", images);
-    m.put("fashion-mnist", images);
-    m.put(TabularData.BREAST_CANCER, tabular);
-    m.put(TabularData.GERMAN_CREDIT, tabular);
-    m.put("synthetic", tabular);
-    m.put(TextCorpus.AUSTEN, List.of(ModelZoo.CHAR_LM, ModelZoo.GPT_MINI, ModelZoo.BERT_TINY));
-    return java.util.Collections.unmodifiableMap(m);
-  }
-
   public FederatedData {
     partitions = List.copyOf(partitions);
     evalPartitions = List.copyOf(evalPartitions);
   }
 
   /**
-   * Refuses a model that makes no sense on a data set, naming the sensible pairs.
-   *
-   * @throws IllegalArgumentException for an unknown data set or a nonsensical pair
-   */
-  public static void checkPair(String model, String dataset) {
-    List<String> models = MODELS_BY_DATASET.get(dataset);
-    if (models == null) {
-      throw new IllegalArgumentException(
-          "unknown data set '" + dataset + "'; known: " + String.join(", ", DATASETS));
-    }
-    ModelZoo.get(model); // unknown model: lists the known ones
-    if (!models.contains(model)) {
-      List<String> fits = MODELS_BY_DATASET.entrySet().stream()
-          .filter(e -> e.getValue().contains(model)).map(Map.Entry::getKey).toList();
-      throw new IllegalArgumentException("--model " + model + " does not fit --dataset " + dataset
-          + ": models for " + dataset + " are " + String.join(", ", models) + "; " + model + " trains on "
-          + String.join(", ", fits));
-    }
-  }
-
-  /**
-   * Loads {@code config.dataset()} and splits it. Cached data sets are fetched when missing and
-   * split by {@code config.partition()} over {@code config.nodes()} nodes ({@code natural}: one
-   * node per book of a text corpus). {@code synthetic} is FedProx's Synthetic(1, 1) with its
-   * natural partition: one node per device (so {@code --nodes} must be 30), generated from the
-   * run's seed. Text is tokenized for {@code config.model()}: bytes for char-lm, GPT-2 BPE for
-   * gpt-mini, a WordPiece vocabulary built from the training text for bert-tiny.
+   * Loads {@code config.dataset()} (see {@link DataSets}) and splits it. Cached data sets are
+   * fetched when missing and split by {@code config.partition()} over {@code config.nodes()} nodes
+   * ({@code natural}: one node per book of a text corpus). A data set with its own partition
+   * ({@code synthetic}: FedProx's devices, generated from the run's seed) keeps it, so {@code
+   * --nodes} must match it. Text is tokenized for {@code config.model()} ({@link io.flock.models.data.TextCorpus#forModel}).
    */
   public static FederatedData load(SimulationConfig config) throws DataUnavailableException {
-    checkPair(config.model(), config.dataset());
-    if ("synthetic".equals(config.dataset())) {
-      return synthetic(config);
+    DataSets.checkPair(config.model(), config.dataset());
+    DataSet dataset = DataSets.get(config.dataset());
+    if (config.partition() == Partitioner.Scheme.NATURAL && dataset.kind() != DataSet.Kind.TEXT
+        && !dataset.source().generated()) {
+      throw new IllegalArgumentException("--partition natural is the per-book split of a text corpus ("
+          + String.join(", ", DataSets.all().stream().filter(d -> d.kind() == DataSet.Kind.TEXT).map(DataSet::name)
+              .toList()) + "); " + config.dataset() + " has none: use iid, shards, dirichlet or quantity");
     }
-    if (config.partition() == Partitioner.Scheme.NATURAL && !TextCorpus.AUSTEN.equals(config.dataset())) {
-      throw new IllegalArgumentException("--partition natural is the per-book split of a text corpus (austen);"
-          + " " + config.dataset() + " has none: use iid, shards, dirichlet or quantity");
-    }
-    Path root = DataDirectory.resolve(config.dataDir());
-    Mnist.Splits splits = switch (config.dataset()) {
-      case "mnist" -> Mnist.load(root, true);
-      case "fashion-mnist" -> FashionMnist.load(root, true);
-      case TabularData.BREAST_CANCER, TabularData.GERMAN_CREDIT -> TabularData.load(root, config.dataset(), true);
-      case TextCorpus.AUSTEN -> text(config.model(), TextCorpus.austen(root, true));
-      default -> throw new IllegalStateException("no loader for " + config.dataset());
-    };
-    return split(config, splits);
-  }
-
-  /** The books as token windows for {@code model}. */
-  static Mnist.Splits text(String model, List<TextCorpus.Book> books) throws DataUnavailableException {
-    return switch (model) {
-      case ModelZoo.CHAR_LM -> TextCorpus.tokenize(TextCorpus.AUSTEN, books, new ByteTokenizer(),
-          TextCorpus.Window.languageModel(ModelZoo.CHAR_SEQUENCE));
-      case ModelZoo.GPT_MINI -> TextCorpus.tokenize(TextCorpus.AUSTEN, books,
-          new Gpt2Tokenizer(ModelZoo.get(ModelZoo.GPT_MINI).numClasses()),
-          TextCorpus.Window.languageModel(ModelZoo.get(ModelZoo.GPT_MINI).sampleSize()));
-      case ModelZoo.BERT_TINY -> TextCorpus.tokenize(TextCorpus.AUSTEN, books,
-          WordPieceTokenizer.build(books.stream().map(TextCorpus.Book::train).toList(),
-              ModelZoo.get(ModelZoo.BERT_TINY).numClasses()),
-          TextCorpus.Window.bert(ModelZoo.BERT_SEQUENCE));
-      default -> throw new IllegalArgumentException("--model " + model + " does not read text");
-    };
+    Path root = dataset.source().generated() ? null : DataDirectory.resolve(config.dataDir());
+    DataSet.Loaded loaded = dataset.load(root, config.model(), config.seed(), true);
+    return loaded.hasOwnPartition()
+        ? ownPartition(config, loaded)
+        : split(config, new Mnist.Splits(loaded.train(), loaded.test()));
   }
 
   /** Splits the training set over the nodes; holds out every 10th local sample for federated evaluation. */
@@ -161,15 +92,14 @@ public record FederatedData(
     return new FederatedData(train, test, views(train, trainParts), views(train, evalParts));
   }
 
-  private static FederatedData synthetic(SimulationConfig config) {
-    if (config.nodes() != SyntheticFedProx.DEVICES) {
-      throw new IllegalArgumentException(
-          "the synthetic data set has its own partition of " + SyntheticFedProx.DEVICES
-              + " devices: use --nodes " + SyntheticFedProx.DEVICES + ", was " + config.nodes());
+  private static FederatedData ownPartition(SimulationConfig config, DataSet.Loaded l) {
+    int devices = l.ownTrainPartition().size();
+    if (config.nodes() != devices) {
+      throw new IllegalArgumentException("the " + config.dataset() + " data set has its own partition of " + devices
+          + " devices: use --nodes " + devices + ", was " + config.nodes());
     }
-    SyntheticFedProx.Federation f = SyntheticFedProx.generate(1, 1, config.seed());
-    return new FederatedData(f.train(), f.test().spread(config.testLimit()), views(f.train(), f.trainPartition()),
-        config.federatedEval() ? views(f.test(), f.testPartition()) : List.of());
+    return new FederatedData(l.train(), l.test().spread(config.testLimit()), views(l.train(), l.ownTrainPartition()),
+        config.federatedEval() ? views(l.test(), l.ownTestPartition()) : List.of());
   }
 
   private static List<NodeData> views(LabeledDataset data, List<int[]> parts) {

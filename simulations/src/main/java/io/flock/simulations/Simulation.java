@@ -9,6 +9,7 @@ import io.flock.actors.round.RoundSettings;
 import io.flock.models.aggregation.DifferentialPrivacy;
 import io.flock.models.aggregation.Strategies;
 import io.flock.models.aggregation.Strategy;
+import io.flock.models.data.DataSets;
 import io.flock.models.data.DataUnavailableException;
 import io.flock.models.data.LabeledDataset;
 import io.flock.models.training.Devices;
@@ -83,7 +84,7 @@ public final class Simulation {
               d.adaptiveQuantile(), d.conversion()),
           planned, GaussianNoise.create());
     }
-    FederatedData.checkPair(config.model(), config.dataset());
+    DataSets.checkPair(config.model(), config.dataset());
     FederatedData data = loaded != null ? loaded : FederatedData.load(config);
     ModelSpec spec = FederatedData.modelFor(config.model(), data.train());
     ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());

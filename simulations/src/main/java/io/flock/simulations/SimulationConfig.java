@@ -1,6 +1,7 @@
 package io.flock.simulations;
 
 import io.flock.models.aggregation.StrategyOptions;
+import io.flock.models.data.DataSets;
 import io.flock.models.data.Partitioner;
 import io.flock.models.training.DataSettings;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.time.Duration;
  * #toBuilder()}.
  *
  * @param model model name from the zoo
- * @param dataset data set name ({@link FederatedData#DATASETS})
+ * @param dataset data set name ({@link io.flock.models.data.DataSets})
  * @param nodes number of simulated nodes, >= 1
  * @param fraction share of nodes sampled per round (C), in (0, 1]
  * @param rounds most rounds, >= 1
@@ -81,7 +82,7 @@ public record SimulationConfig(
   /** The defaults the CLI documents. */
   public static SimulationConfig defaults() {
     return new SimulationConfig(
-        "mlp-2nn", "mnist", 100, 0.1, 200, 1, 10, 0.1, Partitioner.Scheme.IID, 42L, 2, 0.5,
+        "mlp-2nn", DataSets.MNIST, 100, 0.1, 200, 1, 10, 0.1, Partitioner.Scheme.IID, 42L, 2, 0.5,
         Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10, false, 0.5, 0, 0, DataSettings.DEFAULT);
   }
 

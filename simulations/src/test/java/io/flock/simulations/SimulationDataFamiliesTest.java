@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flock.models.data.DataSets;
 import io.flock.models.data.Partitioner;
-import io.flock.models.data.TextCorpus;
 import io.flock.models.zoo.ModelZoo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ class SimulationDataFamiliesTest {
 
   @BeforeAll
   static void fixtures() throws IOException {
-    Path austen = Files.createDirectories(cache.resolve(TextCorpus.AUSTEN));
+    Path austen = Files.createDirectories(cache.resolve(DataSets.AUSTEN));
     String[] words = {"the", "lady", "walked", "to", "town", "and", "said", "that", "she", "was", "very", "happy"};
     for (int b = 0; b < BOOKS.length; b++) {
       Random r = new Random(b);
@@ -69,7 +69,7 @@ class SimulationDataFamiliesTest {
 
   @Test
   void charLmTrainsOneRoundWithOneNodePerBook() throws Exception {
-    SimulationConfig c = tiny(ModelZoo.CHAR_LM, TextCorpus.AUSTEN).partition(Partitioner.Scheme.NATURAL).nodes(6)
+    SimulationConfig c = tiny(ModelZoo.CHAR_LM, DataSets.AUSTEN).partition(Partitioner.Scheme.NATURAL).nodes(6)
         .fraction(1 / 3.0).batchSize(4).maxSteps(2).learningRate(0.5).testLimit(8).build();
     Simulation.Prepared p = Simulation.prepare(c);
     assertEquals(List.of(0, 1, 2, 3, 4, 5), p.data().partitions().stream()
@@ -82,7 +82,7 @@ class SimulationDataFamiliesTest {
 
   @Test
   void bertTinyTrainsOneMaskedLmRound() throws Exception {
-    SimulationResult r = Simulation.run(tiny(ModelZoo.BERT_TINY, TextCorpus.AUSTEN).partition(Partitioner.Scheme.NATURAL)
+    SimulationResult r = Simulation.run(tiny(ModelZoo.BERT_TINY, DataSets.AUSTEN).partition(Partitioner.Scheme.NATURAL)
         .nodes(6).fraction(1 / 3.0).batchSize(2).maxSteps(1).learningRate(0.05).testLimit(4).build(),
         SimulationMnistTest.ACTORS, x -> {});
     assertEquals(1, r.finished().completedRounds());
@@ -91,7 +91,7 @@ class SimulationDataFamiliesTest {
 
   @Test
   void gptMiniTrainsOneStepPerNodeOnBpeTokens() throws Exception {
-    SimulationResult r = Simulation.run(tiny(ModelZoo.GPT_MINI, TextCorpus.AUSTEN).partition(Partitioner.Scheme.NATURAL)
+    SimulationResult r = Simulation.run(tiny(ModelZoo.GPT_MINI, DataSets.AUSTEN).partition(Partitioner.Scheme.NATURAL)
         .nodes(6).fraction(1 / 6.0).batchSize(1).maxSteps(1).learningRate(0.01).testLimit(1).build(),
         SimulationMnistTest.ACTORS, x -> {});
     assertEquals(1, r.finished().completedRounds());

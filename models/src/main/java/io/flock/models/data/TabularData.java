@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Two small tabular classification data sets from Debian packages, cached under the data
- * directory and split deterministically: every 5th row (rows 4, 9, 14, ...) is test data, the
+ * Readers of two small tabular classification data sets from Debian packages (where they come
+ * from is registered in {@link DataSets}), split deterministically: every 5th row (rows 4, 9, 14, ...) is test data, the
  * rest training data. Features are standardized with the training rows' statistics only
  * ({@link DataPreprocessor#standardize}).
  *
@@ -27,74 +27,7 @@ import java.util.Map;
  */
 public final class TabularData {
 
-  /** Name of the breast cancer data set. */
-  public static final String BREAST_CANCER = "breast-cancer";
-
-  /** Name of the German credit data set. */
-  public static final String GERMAN_CREDIT = "german-credit";
-
-  static final String SKLEARN_PACKAGE = "python3-sklearn";
-  static final String SKLEARN_CSV = "/usr/lib/python3/dist-packages/sklearn/datasets/data/breast_cancer.csv";
-  static final String WEKA_PACKAGE = "weka";
-  static final String WEKA_ARFF = "/usr/share/doc/weka/examples/credit-g.arff";
-  static final String CSV_FILE = "breast_cancer.csv";
-  static final String ARFF_FILE = "credit-g.arff";
-
   private TabularData() {}
-
-  /** The Debian package each data set comes from. */
-  public static String debianPackage(String dataset) {
-    return BREAST_CANCER.equals(dataset) ? SKLEARN_PACKAGE : WEKA_PACKAGE;
-  }
-
-  /** The cached file of {@code dataset}. */
-  public static Path file(Path cacheRoot, String dataset) {
-    return BREAST_CANCER.equals(dataset)
-        ? cacheRoot.resolve(BREAST_CANCER).resolve(CSV_FILE)
-        : cacheRoot.resolve(GERMAN_CREDIT).resolve(ARFF_FILE);
-  }
-
-  /** True when the data set's file is in the cache. */
-  public static boolean isCached(Path cacheRoot, String dataset) {
-    return Files.isRegularFile(file(cacheRoot, dataset));
-  }
-
-  /** Obtains the file from its Debian package into the cache (see {@link DebianPackage}). */
-  public static void fetch(Path cacheRoot, String dataset) throws DataUnavailableException {
-    Path file = file(cacheRoot, checkName(dataset));
-    String source = BREAST_CANCER.equals(dataset) ? SKLEARN_CSV : WEKA_ARFF;
-    DebianPackage.fetch(debianPackage(dataset), Map.of(source, file.getFileName().toString()),
-        file.getParent(), dataset);
-  }
-
-  /** Loads and splits {@code dataset} from the cache, standardized with training statistics. */
-  public static Mnist.Splits load(Path cacheRoot, String dataset, boolean allowFetch)
-      throws DataUnavailableException {
-    checkName(dataset);
-    if (!isCached(cacheRoot, dataset)) {
-      if (!allowFetch) {
-        throw new DataUnavailableException(dataset + " is not in " + file(cacheRoot, dataset).getParent()
-            + "; run `./flock datasets fetch " + dataset + "`");
-      }
-      fetch(cacheRoot, dataset);
-    }
-    Path file = file(cacheRoot, dataset);
-    try {
-      LabeledDataset all = BREAST_CANCER.equals(dataset) ? readBreastCancer(file) : readGermanCredit(file);
-      return standardizedSplit(all);
-    } catch (IOException e) {
-      throw new DataUnavailableException("cannot read " + dataset + " from " + file + ": " + e.getMessage()
-          + "; delete the file and run `./flock datasets fetch " + dataset + "` again", e);
-    }
-  }
-
-  private static String checkName(String dataset) {
-    if (!BREAST_CANCER.equals(dataset) && !GERMAN_CREDIT.equals(dataset)) {
-      throw new IllegalArgumentException("unknown tabular data set '" + dataset + "'; known: "
-          + BREAST_CANCER + ", " + GERMAN_CREDIT);
-    }
-    return dataset;
-  }
 
   /** Every 5th row to the test split; both standardized with the training split's statistics. */
   static Mnist.Splits standardizedSplit(LabeledDataset all) {
@@ -171,7 +104,7 @@ public final class TabularData {
       }
       y[r] = (int) label;
     }
-    return new LabeledDataset(BREAST_CANCER, x, y, dim, classes);
+    return new LabeledDataset(DataSets.BREAST_CANCER, x, y, dim, classes);
   }
 
   private static float number(String cell, Path file, int line, int column) throws IOException {
@@ -230,7 +163,7 @@ public final class TabularData {
         }
       }
     }
-    return new LabeledDataset(GERMAN_CREDIT, x, y, dim, cls.values.size());
+    return new LabeledDataset(DataSets.GERMAN_CREDIT, x, y, dim, cls.values.size());
   }
 
   /** The part of ARFF (Weka's format) that the data sets use: nominal and numeric attributes, dense rows. */

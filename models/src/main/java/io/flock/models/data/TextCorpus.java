@@ -1,5 +1,7 @@
 package io.flock.models.data;
 
+import io.flock.models.zoo.ModelZoo;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,26 +15,19 @@ import java.util.function.Function;
 /**
  * Public-domain books as token data sets with their natural partition: one group per book.
  *
- * <p>{@code austen} is Jane Austen's six completed novels from the Debian package {@code
- * r-cran-janeaustenr} (Silge 2016; the Project Gutenberg texts, one line per element of an R
- * character vector). {@link #fetch} obtains the package's lazy-load data base, reads it with
+ * <p>{@code austen} ({@link DataSets#AUSTEN}) is Jane Austen's six completed novels from the Debian
+ * package {@code r-cran-janeaustenr} (Silge 2016; the Project Gutenberg texts, one line per element
+ * of an R character vector). {@link #writeAusten} reads the package's lazy-load data base with
  * {@link RLazyLoad} and writes one UTF-8 text file per book, {@code <n>-<name>.txt} in publication
- * order, into {@code <cache>/austen/}; loading reads those files only, so any directory of {@code
- * .txt} files is a corpus too. One author, so the natural partition is per book.
+ * order; loading reads those files only, so any directory of {@code .txt} files is a corpus too.
+ * One author, so the natural partition is per book.
  *
  * <p>Each book is split by characters: the first 90% (cut at a line break) is training text, the
  * rest test text, so no window straddles the split. {@link #tokenize} turns both into windows of
- * a fixed number of tokens, labelled with the book's index.
+ * a fixed number of tokens, labelled with the book's index; {@link #forModel} picks the tokenizer
+ * and window a model reads.
  */
 public final class TextCorpus {
-
-  /** Name of the Jane Austen data set. */
-  public static final String AUSTEN = "austen";
-
-  /** The Debian package it comes from. */
-  public static final String DEBIAN_PACKAGE = "r-cran-janeaustenr";
-
-  static final String R_DATA = "/usr/lib/R/site-library/janeaustenr/data/";
 
   /** R object name and file name of each novel, in publication order. */
   private static final List<String[]> BOOKS = List.of(
@@ -64,56 +59,47 @@ public final class TextCorpus {
 
   private TextCorpus() {}
 
-  /** Where the book files of {@code name} live. */
-  public static Path directory(Path cacheRoot, String name) {
-    return cacheRoot.resolve(name);
+  /** The file names {@link #writeAusten} writes, in publication order. */
+  public static List<String> austenFiles() {
+    return BOOKS.stream().map(b -> b[1]).toList();
   }
 
-  /** True when every Austen novel is in the cache. */
-  public static boolean isCached(Path cacheRoot) {
-    Path dir = directory(cacheRoot, AUSTEN);
-    return BOOKS.stream().allMatch(b -> Files.isRegularFile(dir.resolve(b[1])));
-  }
-
-  /** Obtains {@code r-cran-janeaustenr} and writes one text file per novel into the cache. */
-  public static void fetch(Path cacheRoot) throws DataUnavailableException {
-    Path dir = directory(cacheRoot, AUSTEN);
-    Path raw = dir.resolve("r-data");
-    DebianPackage.fetch(DEBIAN_PACKAGE,
-        Map.of(R_DATA + "Rdata.rdx", "Rdata.rdx", R_DATA + "Rdata.rdb", "Rdata.rdb"), raw, AUSTEN);
-    try {
-      Map<String, String[]> vectors = RLazyLoad.characterVectors(raw.resolve("Rdata.rdx"));
-      for (String[] book : BOOKS) {
-        String[] lines = vectors.get(book[0]);
-        if (lines == null) {
-          throw new DataUnavailableException("the package " + DEBIAN_PACKAGE + " has no object `" + book[0]
-              + "`; it has " + vectors.keySet());
-        }
-        StringBuilder text = new StringBuilder();
-        for (String line : lines) {
-          text.append(line == null ? "" : line).append('\n');
-        }
-        Path part = dir.resolve(book[1] + ".part");
-        Files.writeString(part, text, StandardCharsets.UTF_8);
-        Files.move(part, dir.resolve(book[1]), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  /**
+   * Reads the novels from the R lazy-load data base {@code rdx} (and its {@code .rdb} beside it) of
+   * {@code r-cran-janeaustenr} and writes one text file per novel into {@code dir}.
+   */
+  public static void writeAusten(Path rdx, Path dir) throws IOException, DataUnavailableException {
+    Map<String, String[]> vectors = RLazyLoad.characterVectors(rdx);
+    for (String[] book : BOOKS) {
+      String[] lines = vectors.get(book[0]);
+      if (lines == null) {
+        throw new DataUnavailableException(rdx + " has no object `" + book[0] + "`; it has " + vectors.keySet());
       }
-    } catch (IOException e) {
-      throw new DataUnavailableException("cannot convert the R data of " + DEBIAN_PACKAGE + " in " + raw
-          + " into text: " + e.getMessage() + "; delete " + dir + " and run `./flock datasets fetch austen` again", e);
+      StringBuilder text = new StringBuilder();
+      for (String line : lines) {
+        text.append(line == null ? "" : line).append('\n');
+      }
+      PackageFiles.place(new ByteArrayInputStream(text.toString().getBytes(StandardCharsets.UTF_8)),
+          dir.resolve(book[1]));
     }
   }
 
-  /** The Austen novels from the cache, fetched first when allowed and missing. */
-  public static List<Book> austen(Path cacheRoot, boolean allowFetch) throws DataUnavailableException {
-    if (!isCached(cacheRoot)) {
-      if (!allowFetch) {
-        throw new DataUnavailableException("austen is not in " + directory(cacheRoot, AUSTEN)
-            + "; run `./flock datasets fetch austen`");
-      }
-      fetch(cacheRoot);
-    }
-    return read(directory(cacheRoot, AUSTEN));
+  /**
+   * The books as windows for {@code model}: bytes for char-lm, GPT-2 BPE for gpt-mini, a WordPiece
+   * vocabulary built from the training text for bert-tiny.
+   *
+   * @throws IllegalArgumentException for a model that does not read text
+   */
+  public static Mnist.Splits forModel(String name, String model, List<Book> books) throws DataUnavailableException {
+    return switch (model) {
+      case ModelZoo.CHAR_LM -> tokenize(name, books, new ByteTokenizer(), Window.languageModel(ModelZoo.CHAR_SEQUENCE));
+      case ModelZoo.GPT_MINI -> tokenize(name, books, new Gpt2Tokenizer(ModelZoo.get(ModelZoo.GPT_MINI).numClasses()),
+          Window.languageModel(ModelZoo.get(ModelZoo.GPT_MINI).sampleSize()));
+      case ModelZoo.BERT_TINY -> tokenize(name, books,
+          WordPieceTokenizer.build(books.stream().map(Book::train).toList(), ModelZoo.get(ModelZoo.BERT_TINY).numClasses()),
+          Window.bert(ModelZoo.BERT_SEQUENCE));
+      default -> throw new IllegalArgumentException("--model " + model + " does not read text");
+    };
   }
 
   /**
@@ -130,7 +116,7 @@ public final class TextCorpus {
       throw new DataUnavailableException("cannot list the text corpus " + dir + ": " + e.getMessage(), e);
     }
     if (files.isEmpty()) {
-      throw new DataUnavailableException(dir + " holds no .txt files; run `./flock datasets fetch austen`");
+      throw new DataUnavailableException(dir + " holds no .txt files; fetch the data set again or put the books there as .txt files");
     }
     List<Book> books = new ArrayList<>();
     for (Path f : files) {

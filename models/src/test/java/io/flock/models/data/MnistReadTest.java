@@ -65,7 +65,7 @@ class MnistReadTest {
   @Test
   void missingCacheWithoutFetchSaysHowToGetTheData() {
     DataUnavailableException e =
-        assertThrows(DataUnavailableException.class, () -> Mnist.load(dir, false));
+        assertThrows(DataUnavailableException.class, () -> DataSets.get(DataSets.MNIST).load(dir, "cnn", 0, false));
     assertTrue(e.getMessage().contains("flock datasets fetch mnist"), e.getMessage());
   }
 

@@ -93,7 +93,7 @@ class TabularDataTest {
   @Test
   void missingDataSetWithoutFetchSaysWhatToRun() {
     DataUnavailableException e = assertThrows(DataUnavailableException.class,
-        () -> TabularData.load(tmp, TabularData.GERMAN_CREDIT, false));
+        () -> DataSets.get(DataSets.GERMAN_CREDIT).load(tmp, "logistic", 0, false));
     assertTrue(e.getMessage().endsWith("run `./flock datasets fetch german-credit`"), e.getMessage());
   }
 
@@ -102,9 +102,9 @@ class TabularDataTest {
     Files.createDirectories(tmp.resolve("breast-cancer"));
     Files.writeString(tmp.resolve("breast-cancer/breast_cancer.csv"), "");
     DataUnavailableException e = assertThrows(DataUnavailableException.class,
-        () -> TabularData.load(tmp, TabularData.BREAST_CANCER, false));
+        () -> DataSets.get(DataSets.BREAST_CANCER).load(tmp, "logistic", 0, false));
     assertTrue(e.getMessage().contains("is empty; expected the header"), e.getMessage());
-    assertTrue(e.getMessage().contains("delete the file and run `./flock datasets fetch breast-cancer` again"),
+    assertTrue(e.getMessage().contains("delete " + tmp.resolve("breast-cancer") + " and run `./flock datasets fetch breast-cancer` again"),
         e.getMessage());
   }
 }

@@ -76,7 +76,7 @@ class TextCorpusTest {
 
   @Test
   void missingCorpusSaysWhatToRun() {
-    DataUnavailableException e = assertThrows(DataUnavailableException.class, () -> TextCorpus.austen(tmp, false));
+    DataUnavailableException e = assertThrows(DataUnavailableException.class, () -> DataSets.get(DataSets.AUSTEN).load(tmp, "char-lm", 0, false));
     assertTrue(e.getMessage().endsWith("run `./flock datasets fetch austen`"), e.getMessage());
   }
 

@@ -3,6 +3,7 @@ package io.flock.simulations.bench;
 import ai.djl.Device;
 import com.typesafe.config.Config;
 import io.flock.models.aggregation.StrategyOptions;
+import io.flock.models.data.DataSets;
 import io.flock.models.data.DataUnavailableException;
 import io.flock.models.training.EvalResult;
 import io.flock.models.training.ModelEvaluator;
@@ -48,7 +49,7 @@ public final class FedProxSyntheticBench {
     StrategyOptions options = "fedprox".equals(strategy)
         ? StrategyOptions.defaults().withMu(mu) : StrategyOptions.defaults();
     return SimulationConfig.defaults().toBuilder()
-        .model("logistic").dataset("synthetic").nodes(30).fraction(10 / 30.0).rounds(rounds)
+        .model("logistic").dataset(DataSets.SYNTHETIC).nodes(30).fraction(10 / 30.0).rounds(rounds)
         .localEpochs(20).batchSize(10).learningRate(0.01).seed(seed).minNodes(1).minFraction(0)
         .roundTimeout(Duration.ofMinutes(10)).targetAccuracy(0)
         .strategy(strategy).strategyOptions(options).stragglers(stragglers).build();
