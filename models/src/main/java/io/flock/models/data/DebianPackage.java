@@ -36,8 +36,10 @@ public final class DebianPackage {
   }
 
   /** As {@link #fetch(String, Map, Path, String)}, with the installed system under {@code system}. */
-  static void fetch(String name, Map<String, String> files, Path target, String dataset, Path system,
+  static void fetch(String name, Map<String, String> files, Path cacheDir, String dataset, Path system,
       Unpacker unpacker) throws DataUnavailableException {
+    // absolute: apt-get and dpkg-deb run inside the temporary directory
+    Path target = cacheDir.toAbsolutePath();
     Path tmp = null;
     try {
       Files.createDirectories(target);

