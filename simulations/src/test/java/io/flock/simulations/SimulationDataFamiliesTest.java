@@ -86,6 +86,8 @@ class SimulationDataFamiliesTest {
         .nodes(6).fraction(1 / 3.0).batchSize(2).maxSteps(1).learningRate(0.05).testLimit(4).build(),
         SimulationMnistTest.ACTORS, x -> {});
     assertEquals(1, r.finished().completedRounds());
+    // Both sampled nodes send finite updates (an evaluator racing a training task once made NaN ones).
+    assertEquals(2, r.reports().get(0).nodesParticipating(), r.reports().get(0).dropouts().toString());
     assertTrue(Double.isFinite(r.finished().finalLoss()), "MLM loss " + r.finished().finalLoss());
   }
 
