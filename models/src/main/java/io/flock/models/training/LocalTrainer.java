@@ -90,10 +90,6 @@ public final class LocalTrainer implements TrainingEngine {
    */
   @Override
   public LocalUpdate train(ModelWeights global, TrainConfig config, NodeData data, long seed) {
-    return EngineLock.exclusive(() -> trainExclusively(global, config, data, seed));
-  }
-
-  private LocalUpdate trainExclusively(ModelWeights global, TrainConfig config, NodeData data, long seed) {
     SampleTransform transform = TaskData.trainingTransform(spec, data.dataset(), settings);
     Optimizer sgd =
         Optimizer.sgd().setLearningRateTracker(Tracker.fixed((float) config.learningRate())).build();

@@ -66,10 +66,6 @@ public final class ModelEvaluator implements AutoCloseable {
    * tokens predicted exactly (top-1).
    */
   private EvalResult evaluate(ModelWeights weights, LabeledDataset data, int[] indices) {
-    return EngineLock.exclusive(() -> evaluateExclusively(weights, data, indices));
-  }
-
-  private EvalResult evaluateExclusively(ModelWeights weights, LabeledDataset data, int[] indices) {
     int count = indices == null ? data.size() : indices.length;
     if (indices == null) {
       indices = new int[count];

@@ -17,15 +17,13 @@ public final class ModelInitializer {
    * Initializes a fresh block of {@code spec} with the engine's default initializers seeded by
    * {@code seed}, and returns its weights.
    */
-  public static ModelWeights initialWeights(ModelSpec spec, long seed) {
-    return EngineLock.exclusive(() -> {
-      Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
-      try (Model model = Model.newInstance(spec.name())) {
-        Block block = spec.newBlock();
-        model.setBlock(block);
-        block.initialize(model.getNDManager(), DataType.FLOAT32, spec.batchShape(1));
-        return BlockWeights.read(block);
-      }
-    });
+  public static synchronized ModelWeights initialWeights(ModelSpec spec, long seed) {
+    Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+    try (Model model = Model.newInstance(spec.name())) {
+      Block block = spec.newBlock();
+      model.setBlock(block);
+      block.initialize(model.getNDManager(), DataType.FLOAT32, spec.batchShape(1));
+      return BlockWeights.read(block);
+    }
   }
 }
