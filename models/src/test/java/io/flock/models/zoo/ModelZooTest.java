@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -132,6 +133,47 @@ class ModelZooTest {
       }
       for (int i = 5; i < 8; i++) {
         assertTrue(maxDiff(before[i], after[i]) > 1e-4, "position " + i + " must see position 5");
+      }
+    }
+  }
+
+  @Test
+  void attentionGradientsStayExactWhenTheGarbageCollectorRunsBetweenForwardAndBackward() {
+    // DJL's div(Number) frees its scalar's Java buffer to the GC while autograd still holds the
+    // tensor; a collection before backward then made the gradients read freed memory (NaN).
+    GptMini.Config small = new GptMini.Config(50, 8, 32, 2, 4);
+    int[] ids = {3, 1, 4, 1, 5, 9, 2, 6};
+    float[] reference = null;
+    for (boolean collect : new boolean[] {false, true, true, true}) {
+      try (NDManager m = NDManager.newBaseManager()) {
+        Block gpt = initialized(new GptMini(small), m, new Shape(1, 8), 11);
+        float[] grads;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDArray out = gpt.forward(new ParameterStore(m, false), new NDList(tokens(m, ids, 1, 8)), true).head();
+          NDArray loss = out.square().mean();
+          if (collect) {
+            for (int i = 0; i < 5; i++) {
+              System.gc();
+              // Reuse freed native memory: many small direct buffers full of NaN bit patterns.
+              for (int k = 0; k < 2_000; k++) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(16);
+                while (b.hasRemaining()) {
+                  b.put((byte) 0xFF);
+                }
+              }
+            }
+          }
+          gc.backward(loss);
+          grads = gpt.getParameters().valueAt(2).getArray().getGradient().toFloatArray();
+        }
+        for (float g : grads) {
+          assertTrue(Float.isFinite(g), "finite gradient");
+        }
+        if (reference == null) {
+          reference = grads;
+        } else {
+          assertArrayEquals(reference, grads, "the same gradients with or without a collection");
+        }
       }
     }
   }
