@@ -225,12 +225,14 @@ public final class DifferentialPrivacy implements Strategy {
   }
 
   /**
-   * Records a released round with the accountant: {@code contributing} nodes were aggregated out
+   * Tells the wrapped strategy, then records a released round with the accountant: {@code
+   * contributing} nodes were aggregated out
    * of {@code round.sampled()} (at sampling rate {@code q = sampled / available}), with a quorum of
    * {@code round.quorum()}; {@code unclipped} of them reported an update within the clip norm.
    */
   @Override
   public void roundCompleted(RoundShape round, int contributing, int unclipped) {
+    strategy.roundCompleted(round, contributing, unclipped);
     double z = settings.noiseMultiplier();
     if (settings.mode() == Mode.DISTRIBUTED) {
       // Each share was sized for the quorum: n >= quorum shares give z * sqrt(n / quorum) >= z.
@@ -244,11 +246,16 @@ public final class DifferentialPrivacy implements Strategy {
   }
 
   /**
-   * Vetoes the round that could exceed the budget. The worst case counts: in distributed mode
-   * only the quorum's shares, which were sized to give noise multiplier z.
+   * The wrapped strategy's veto first; then vetoes the round that could exceed the budget. The
+   * worst case counts: in distributed mode only the quorum's shares, which were sized to give
+   * noise multiplier z.
    */
   @Override
   public String vetoRound(RoundShape next) {
+    String wrapped = strategy.vetoRound(next);
+    if (wrapped != null) {
+      return wrapped;
+    }
     if (settings.budgetEpsilon() == 0
         || new PrivacyBudget(settings.budgetEpsilon(), settings.delta(), settings.conversion())
             .permits(accountant.compose(next.samplingRate(), settings.noiseMultiplier(), 1))) {

@@ -163,6 +163,71 @@ class DifferentialPrivacyTest {
     assertTrue(e.getMessage().contains("'my-mean' does not aggregate by a mean"), e.getMessage());
   }
 
+  /** A mean-based strategy with hooks of its own: a round budget and a count of finished rounds. */
+  static final class CountingMean implements Strategy {
+    final CustomMean mean = new CustomMean(true);
+    int completed;
+
+    @Override
+    public String name() {
+      return mean.name();
+    }
+
+    @Override
+    public String describe() {
+      return mean.describe();
+    }
+
+    @Override
+    public UpdateAggregator newAggregator(ModelLayout layout, RoundShape round) {
+      return mean.newAggregator(layout, round);
+    }
+
+    @Override
+    public ServerOptimizer newServerOptimizer() {
+      return mean.newServerOptimizer();
+    }
+
+    @Override
+    public double proximalMu() {
+      return 0;
+    }
+
+    @Override
+    public boolean acceptsPartialWork() {
+      return false;
+    }
+
+    @Override
+    public boolean aggregatesByMean() {
+      return true;
+    }
+
+    @Override
+    public String vetoRound(RoundShape next) {
+      return completed >= 2 ? "two rounds are the plan" : null;
+    }
+
+    @Override
+    public void roundCompleted(RoundShape round, int contributing, int withinClipNorm) {
+      completed++;
+    }
+  }
+
+  @Test
+  void theWrapperKeepsTheWrappedStrategysVetoAndRoundHook() {
+    CountingMean inner = new CountingMean();
+    Strategy wrapped = DifferentialPrivacy.wrap(inner,
+        settings(DifferentialPrivacy.Mode.CENTRAL, 1.0, Double.NaN), 2, NOISE);
+    RoundShape round = new RoundShape(4, 2, 1);
+    assertNull(wrapped.vetoRound(round));
+    wrapped.roundCompleted(round, 2, 2);
+    wrapped.roundCompleted(round, 2, 2);
+    assertEquals(2, inner.completed, "the wrapped strategy saw both rounds");
+    assertEquals("two rounds are the plan", wrapped.vetoRound(round));
+    assertTrue(wrapped.epsilonSpent() > 0, "and the accountant recorded them too");
+  }
+
   @Test
   void adaptiveClipNormShrinksWhenEveryUpdateIsWithinIt() {
     // m = 2: count noise sigma_b = m / 20 = 0.1 (Andrew et al.'s recommendation), so z < 0.2.
