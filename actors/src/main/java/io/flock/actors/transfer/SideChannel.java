@@ -156,6 +156,9 @@ public final class SideChannel implements Extension {
     String host = bindHost.isEmpty() ? system.address().getHost().orElseThrow() : bindHost;
     int port = settings.sideChannelPort();
     Tcp tcp = Tcp.get(Adapter.toClassic(system));
+    // A receiver that stops reading (or never sends its id) holds a connection and its offered
+    // bytes only until no byte has moved for the idle timeout.
+    Optional<java.time.Duration> idle = Optional.of(settings.idleTimeout());
     Source<Tcp.IncomingConnection, java.util.concurrent.CompletionStage<Tcp.ServerBinding>> server =
         tls.isPresent()
             ? tcp.bindWithTls(
@@ -164,12 +167,12 @@ public final class SideChannel implements Extension {
                 () -> tls.get().createServerSSLEngine(host, port),
                 100,
                 List.of(),
-                Optional.empty(),
+                idle,
                 session -> verified(tls.get().verifyClientSession(host, session)),
                 // Close the session when the payload is out and flushed, never on the reading
                 // side's end alone (eagerClose can cut off the payload's tail).
                 org.apache.pekko.stream.IgnoreCancel$.MODULE$)
-            : tcp.bind(host, port, 100, List.of(), false, Optional.empty());
+            : tcp.bind(host, port, 100, List.of(), false, idle);
     Materializer mat = Materializer.matFromSystem(system);
     return server
         .to(Sink.foreach(connection -> connection.handleWith(serve(), mat)))

@@ -98,6 +98,24 @@ class SideChannelTest extends TwoSystems {
   }
 
   @Test
+  void aConnectionThatSendsNoIdIsClosedAfterTheIdleTimeout() throws Exception {
+    BytesPayload.Socket claim = socket(offer(WeightsTransferTest.weights(50_000, 15)));
+    try (java.net.Socket silent = new java.net.Socket(claim.host(), claim.port())) {
+      silent.setSoTimeout(30_000); // a bound on the wait; the server's idle timeout here is 5 s
+      long start = System.nanoTime();
+      int read;
+      try {
+        read = silent.getInputStream().read();
+      } catch (java.net.SocketException reset) {
+        read = -1; // closed by a reset: also closed
+      }
+      assertEquals(-1, read, "the server hung up without an answer");
+      assertTrue(System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(4), "not before the idle timeout");
+    }
+    assertEquals(1, SideChannel.get(sender.system()).pendingOffers(), "the offer itself stays");
+  }
+
+  @Test
   void anOfferCanBeFetchedOnlyOnce() throws Exception {
     WeightsPayload.Encoded received = offer(WeightsTransferTest.weights(50_000, 12));
     await(WeightsTransfer.fetch(received, receiver.system()));
