@@ -111,7 +111,13 @@ class DifferentialPrivacyTest {
   }
 
   /** A strategy that is in no list: only its own declaration says whether DP may wrap it. */
-  record CustomMean(boolean declaresMean) implements Strategy {
+  static class CustomMean implements Strategy {
+    private final boolean declaresMean;
+
+    CustomMean(boolean declaresMean) {
+      this.declaresMean = declaresMean;
+    }
+
     @Override
     public String name() {
       return "my-mean";
@@ -164,43 +170,11 @@ class DifferentialPrivacyTest {
   }
 
   /** A mean-based strategy with hooks of its own: a round budget and a count of finished rounds. */
-  static final class CountingMean implements Strategy {
-    final CustomMean mean = new CustomMean(true);
+  static final class CountingMean extends CustomMean {
     int completed;
 
-    @Override
-    public String name() {
-      return mean.name();
-    }
-
-    @Override
-    public String describe() {
-      return mean.describe();
-    }
-
-    @Override
-    public UpdateAggregator newAggregator(ModelLayout layout, RoundShape round) {
-      return mean.newAggregator(layout, round);
-    }
-
-    @Override
-    public ServerOptimizer newServerOptimizer() {
-      return mean.newServerOptimizer();
-    }
-
-    @Override
-    public double proximalMu() {
-      return 0;
-    }
-
-    @Override
-    public boolean acceptsPartialWork() {
-      return false;
-    }
-
-    @Override
-    public boolean aggregatesByMean() {
-      return true;
+    CountingMean() {
+      super(true);
     }
 
     @Override
