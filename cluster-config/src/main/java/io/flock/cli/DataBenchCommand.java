@@ -9,7 +9,6 @@ import io.flock.models.training.Devices;
 import io.flock.models.zoo.ModelZoo;
 import io.flock.simulations.bench.DataBench;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -32,9 +31,7 @@ final class DataBenchCommand {
         description = "Samples of CNN training per setting (default: ${DEFAULT-VALUE}).")
     int trainSamples;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-        description = "Data cache directory (default: $FLOCK_DATA_DIR or ~/.cache/flock/datasets).")
-    Path dataDir;
+    @CommandLine.Mixin DataDirOption data;
 
     @Override
     public Integer call() throws Exception {
@@ -42,7 +39,7 @@ final class DataBenchCommand {
         throw new CommandLine.ParameterException(spec.commandLine(), "--train-samples must be >= 256, was " + trainSamples);
       }
       PrintWriter out = spec.commandLine().getOut();
-      DataSet.Loaded mnist = DataSets.get(DataSets.MNIST).load(DataDirectory.resolve(dataDir), ModelZoo.CNN, 0, true);
+      DataSet.Loaded mnist = DataSets.get(DataSets.MNIST).load(DataDirectory.resolve(data.dir), ModelZoo.CNN, 0, true);
       out.printf("%-8s %-9s %18s %22s%n", "workers", "prefetch", "load samples/s", "CNN train samples/s");
       out.flush();
       DataBench.loader(mnist.train(), 64, trainSamples, new int[][] {{0, 1}, {1, 1}, {1, 4}, {2, 2}, {2, 4}}, r -> {

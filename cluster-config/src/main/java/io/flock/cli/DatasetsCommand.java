@@ -22,9 +22,7 @@ final class DatasetsCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Data cache directory (default: $FLOCK_DATA_DIR or ~/.cache/flock/datasets).")
-  Path dataDir;
+  @CommandLine.Mixin DataDirOption data;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "`fetch` to obtain a data set.")
   String action;
@@ -36,7 +34,7 @@ final class DatasetsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws DataUnavailableException {
     PrintWriter out = spec.commandLine().getOut();
-    Path root = DataDirectory.resolve(dataDir);
+    Path root = DataDirectory.resolve(data.dir);
     if (action == null) {
       list(out, root);
       return 0;

@@ -27,8 +27,7 @@ final class RobustnessBenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Master seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Data cache directory (default: $FLOCK_DATA_DIR or ~/.cache/flock/datasets).")
-  Path dataDir;
+  @CommandLine.Mixin DataDirOption data;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
   Path json;
@@ -44,7 +43,7 @@ final class RobustnessBenchCommand implements Callable<Integer> {
         attackers * 100, rounds, seed);
     out.printf("%-34s %9s %9s %7s %8s%n", "setting", "test acc", "test loss", "rounds", "time");
     out.flush();
-    List<RobustnessBench.Row> rows = RobustnessBench.run(rounds, attackers, seed, dataDir,
+    List<RobustnessBench.Row> rows = RobustnessBench.run(rounds, attackers, seed, data.dir,
         SimulateCommand.actorConfig(), r -> {
           out.printf(Locale.ROOT, "%-34s %8.2f%% %9.4f %7d %7.1fs%n", r.setting(), r.testAccuracy() * 100,
               r.testLoss(), r.rounds(), r.seconds());

@@ -144,9 +144,7 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Use only the first N training samples; 0 = all (default: ${DEFAULT-VALUE}).")
   int trainLimit;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Data cache directory; must exist (default: $FLOCK_DATA_DIR or ~/.cache/flock/datasets).")
-  Path dataDir;
+  @CommandLine.Mixin DataDirOption data;
 
   @Option(names = "--gpu", defaultValue = "false",
       description = "Train on GPU 0 when one is present (default: ${DEFAULT-VALUE}).")
@@ -303,7 +301,7 @@ final class SimulateCommand implements Callable<Integer> {
       Strategies.create(strategy, options); // validates the name and the options now
       return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize, learningRate,
           scheme, seed, minNodes, minFraction, Duration.ofSeconds(roundTimeoutSeconds), targetLoss,
-          targetAccuracy, dataDir, trainLimit, clipNorm, gpu, strategy, options, stragglers, dpConfig(),
+          targetAccuracy, data.dir, trainLimit, clipNorm, gpu, strategy, options, stragglers, dpConfig(),
           attackers, attackScale, federatedEval, dirichletAlpha, maxSteps, testLimit,
           new DataSettings(loaderWorkers, prefetch, augment));
     } catch (IllegalArgumentException e) {
