@@ -182,9 +182,11 @@ public final class CheckpointStore {
       return stash.unstashAll(idle());
     }
     ActorRef<Replicated> acks = ctx.getSelf().narrow();
-    for (ActorRef<Command> peer : peers) {
-      // One payload per peer: a claim is single use.
-      peer.tell(new Replicate(w.round(), BytesPayload.payloadFor(w.file(), peer, ctx.getSystem()), acks));
+    // One payload per peer (a claim is single use), one CRC32 of the file for all of them.
+    List<ActorRef<Command>> targets = List.copyOf(peers);
+    List<BytesPayload> payloads = BytesPayload.payloadsFor(w.file(), targets, ctx.getSystem());
+    for (int i = 0; i < targets.size(); i++) {
+      targets.get(i).tell(new Replicate(w.round(), payloads.get(i), acks));
     }
     timers.startSingleTimer(ReplicationTimeout.INSTANCE, replicationTimeout);
     Set<String> waiting = new TreeSet<>();

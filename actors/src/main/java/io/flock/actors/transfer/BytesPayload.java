@@ -3,7 +3,9 @@ package io.flock.actors.transfer;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.flock.actors.protocol.CborSerializable;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -36,9 +38,28 @@ public sealed interface BytesPayload extends CborSerializable {
    * flock.transfer.inline-limit}, else a fresh single-use {@link Claim}: one per recipient.
    */
   static BytesPayload payloadFor(byte[] bytes, ActorRef<?> recipient, ActorSystem<?> system) {
-    return ByteTransfer.travelsInline(bytes.length, recipient, system)
-        ? new Inline(bytes)
-        : ByteTransfer.claim(ByteTransfer.Offered.of(bytes), system);
+    return payloadsFor(bytes, List.of(recipient), system).get(0);
+  }
+
+  /**
+   * {@link #payloadFor} for each of {@code recipients}, in their order; the bytes' CRC32 is taken
+   * once for all of them (a checkpoint goes to every standby).
+   */
+  static List<BytesPayload> payloadsFor(
+      byte[] bytes, List<? extends ActorRef<?>> recipients, ActorSystem<?> system) {
+    List<BytesPayload> payloads = new ArrayList<>();
+    ByteTransfer.Offered offered = null;
+    for (ActorRef<?> recipient : recipients) {
+      if (ByteTransfer.travelsInline(bytes.length, recipient, system)) {
+        payloads.add(new Inline(bytes));
+        continue;
+      }
+      if (offered == null) {
+        offered = ByteTransfer.Offered.of(bytes);
+      }
+      payloads.add(ByteTransfer.claim(offered, system));
+    }
+    return payloads;
   }
 
   /**
