@@ -28,8 +28,12 @@ final class BenchCommand implements Runnable {
         "missing benchmark: `flock bench fedprox-synthetic`, `robustness`, `loader`, `steps` or `wire`");
   }
 
-  static void writeJson(Path file, Object value) throws java.io.IOException {
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), value);
+  /** Writes {@code value} as indented JSON to {@code file} when one was asked for, and says so. */
+  static void writeJson(Path file, Object value, java.io.PrintWriter out) throws java.io.IOException {
+    if (file != null) {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), value);
+      out.println("results written to " + file);
+    }
   }
 
   @Command(name = "fedprox-synthetic", mixinStandardHelpOptions = true, sortOptions = false,
@@ -72,10 +76,7 @@ final class BenchCommand implements Runnable {
                 r.rounds(), r.seconds());
             out.flush();
           });
-      if (json != null) {
-        writeJson(json, rows);
-        out.println("results written to " + json);
-      }
+      writeJson(json, rows, out);
       out.flush();
       return 0;
     }

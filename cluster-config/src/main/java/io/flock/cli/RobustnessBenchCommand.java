@@ -49,10 +49,7 @@ final class RobustnessBenchCommand implements Callable<Integer> {
               r.testLoss(), r.rounds(), r.seconds());
           out.flush();
         });
-    if (json != null) {
-      BenchCommand.writeJson(json, rows);
-      out.println("results written to " + json);
-    }
+    BenchCommand.writeJson(json, rows, out);
     out.flush();
     return 0;
   }

@@ -70,10 +70,7 @@ final class WireBenchCommand implements Callable<Integer> {
       out.println(WireBench.format(r));
       out.flush();
     });
-    if (json != null) {
-      BenchCommand.writeJson(json, rows);
-      out.println("results written to " + json);
-    }
+    BenchCommand.writeJson(json, rows, out);
     out.flush();
     return 0;
   }
