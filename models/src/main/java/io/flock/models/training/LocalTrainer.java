@@ -24,7 +24,6 @@ import io.flock.models.weights.BlockWeights;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.weights.ParamSpec;
 import io.flock.models.zoo.ModelSpec;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -185,12 +184,11 @@ public final class LocalTrainer implements TrainingEngine {
 
   /** {@code weights} as one constant array per parameter, in {@code getParameters()} order. */
   private List<NDArray> parameterArrays(ModelWeights weights, NDManager manager) {
-    float[] flat = weights.toArray();
     List<NDArray> arrays = new ArrayList<>();
     int offset = 0;
     for (ParamSpec p : weights.layout().params()) {
       int size = Math.toIntExact(p.size());
-      arrays.add(manager.create(FloatBuffer.wrap(flat, offset, size), new Shape(p.shapeArray())));
+      arrays.add(manager.create(weights.view(offset, size), new Shape(p.shapeArray())));
       offset += size;
     }
     return arrays;

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,12 +53,11 @@ public final class BlockWeights {
               + ", weights have "
               + weights.layout().describe());
     }
-    float[] flat = weights.toArray();
     int offset = 0;
     for (Pair<String, Parameter> p : block.getParameters()) {
       NDArray array = p.getValue().getArray();
       int n = Math.toIntExact(array.size());
-      array.set(FloatBuffer.wrap(flat, offset, n).slice());
+      array.set(weights.view(offset, n));
       offset += n;
     }
   }

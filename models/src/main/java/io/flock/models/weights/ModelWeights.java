@@ -136,6 +136,14 @@ public final class ModelWeights {
     return values.clone();
   }
 
+  /**
+   * A read-only view of {@code count} values from flat index {@code from}: loading weights into a
+   * model reads them from here, without copying the whole payload first.
+   */
+  public java.nio.FloatBuffer view(int from, int count) {
+    return java.nio.FloatBuffer.wrap(values, from, count).slice().asReadOnlyBuffer();
+  }
+
   /** Copies the payload into {@code dst} starting at 0. */
   public void copyInto(float[] dst) {
     if (dst.length != values.length) {

@@ -105,4 +105,15 @@ class ModelWeightsTest {
         assertThrows(IllegalArgumentException.class, () -> w.payloadSlice(n - 1, 2));
     assertTrue(e.getMessage().contains("outside the 200003 values"), e.getMessage());
   }
+
+  @Test
+  void aViewShowsTheValuesOfOneParameterAndCannotChangeThem() {
+    ModelWeights w = ModelWeights.of(LAYOUT, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    java.nio.FloatBuffer bias = w.view(6, 3);
+    assertEquals(3, bias.remaining());
+    assertEquals(7f, bias.get(0));
+    assertEquals(9f, bias.get(2));
+    assertThrows(java.nio.ReadOnlyBufferException.class, () -> bias.put(0, 0f));
+    assertEquals(7f, w.get(6));
+  }
 }
