@@ -4,7 +4,11 @@ import io.flock.actors.coordinator.RoundReport;
 import io.flock.actors.coordinator.TrainingFinished;
 import io.flock.actors.protocol.Dropout;
 import java.util.LinkedHashMap;
+import io.flock.simulations.DpConfig;
+import io.flock.simulations.Simulation;
+import io.flock.simulations.SimulationConfig;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Formats round reports as progress lines and as JSON-ready maps (NaN becomes null). */
@@ -81,7 +85,6 @@ final class RoundLines {
     return m;
   }
 
-  /** The JSON-lines record of the end of training. */
   /** The end of a run: why, rounds, and the final model's test accuracy and loss. */
   static String finished(TrainingFinished f) {
     return String.format("finished: %s | rounds=%d completedRounds=%d | test accuracy %s, loss %s",
@@ -90,6 +93,7 @@ final class RoundLines {
         Double.isNaN(f.finalLoss()) ? "n/a" : String.format("%.4f", f.finalLoss()));
   }
 
+  /** The JSON-lines record of the end of training. */
   static Map<String, Object> json(TrainingFinished f, Long elapsedMillis) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("event", "finished");
@@ -102,6 +106,24 @@ final class RoundLines {
     m.put("epsilon", finite(f.epsilon()));
     m.put("elapsedMs", elapsedMillis);
     return m;
+  }
+
+  /**
+   * The run's differential-privacy settings as one line (mode, the noise multiplier in use, clip
+   * norm, delta, budget), or null when the run has none: printed by every command that starts a
+   * run, so a user sees what protects the data before the first round.
+   */
+  static String privacy(Simulation.Prepared prepared) {
+    SimulationConfig config = prepared.config();
+    DpConfig d = config.dp();
+    if (d == null) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "differential privacy: %s noise, z=%.4f%s, clip S=%s%s, delta=%s, budget %s",
+        d.mode().name().toLowerCase(Locale.ROOT), prepared.noiseMultiplier(),
+        d.noiseMultiplier() > 0 ? "" : " (calibrated for " + config.rounds() + " rounds)",
+        d.clipNorm(), Double.isNaN(d.adaptiveQuantile()) ? "" : " (adaptive, quantile " + d.adaptiveQuantile() + ")",
+        d.delta(), d.epsilon() > 0 ? "epsilon " + d.epsilon() : "none");
   }
 
   private static Double finite(double v) {

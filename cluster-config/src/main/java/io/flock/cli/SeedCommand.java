@@ -141,6 +141,10 @@ final class SeedCommand implements Callable<Integer> {
     out.printf("flock seed: pekko://flock@%s:%d, run %s on %s, %d rounds, strategy %s; work directory %s%n",
         host, port, prepared.config().model(), prepared.config().dataset(), prepared.config().rounds(),
         prepared.strategy().describe(), workdir.toAbsolutePath());
+    String privacy = RoundLines.privacy(prepared);
+    if (privacy != null) {
+      out.println(privacy);
+    }
     out.flush();
     CompletableFuture<TrainingFinished> finished = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {

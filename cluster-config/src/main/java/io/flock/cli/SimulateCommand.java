@@ -251,13 +251,9 @@ final class SimulateCommand implements Callable<Integer> {
     out.printf("flock simulate: %s on %s, %d nodes (%s), C=%s, E=%d, B=%d, lr=%s, seed=%d, strategy %s%n",
         config.model(), config.dataset(), config.nodes(), partition, fraction, localEpochs, batchSize,
         learningRate, seed, prepared.strategy().describe());
-    DpConfig d = config.dp();
-    if (d != null) {
-      out.printf(Locale.ROOT, "differential privacy: %s noise, z=%.4f%s, clip S=%s%s, delta=%s, budget %s%n",
-          d.mode().name().toLowerCase(Locale.ROOT), prepared.noiseMultiplier(),
-          d.noiseMultiplier() > 0 ? "" : " (calibrated for " + config.rounds() + " rounds)",
-          d.clipNorm(), Double.isNaN(d.adaptiveQuantile()) ? "" : " (adaptive, quantile " + d.adaptiveQuantile() + ")",
-          d.delta(), d.epsilon() > 0 ? "epsilon " + d.epsilon() : "none");
+    String privacy = RoundLines.privacy(prepared);
+    if (privacy != null) {
+      out.println(privacy);
     }
     if (gpu && ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
       err.println("warning: --gpu given but the engine sees no GPU (CPU natives on the class path,"

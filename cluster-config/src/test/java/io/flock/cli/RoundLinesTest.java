@@ -9,6 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flock.actors.coordinator.RoundReport;
 import io.flock.actors.protocol.Dropout;
 import io.flock.actors.protocol.DropoutReason;
+import io.flock.models.aggregation.DifferentialPrivacy;
+import io.flock.privacy.dp.Conversion;
+import io.flock.simulations.DpConfig;
+import io.flock.simulations.Simulation;
+import io.flock.simulations.SimulationConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +55,23 @@ class RoundLinesTest {
     JsonNode dp = json.readTree(json.writeValueAsString(RoundLines.json(report(1.5, 0.8, 4))));
     assertEquals(1.5, dp.get("epsilon").asDouble());
     assertEquals(4, dp.get("federatedNodes").asInt());
+  }
+
+  static Simulation.Prepared prepared(DpConfig dp, double noiseInUse) {
+    SimulationConfig config = SimulationConfig.defaults().toBuilder().rounds(50).dp(dp).build();
+    return new Simulation.Prepared(config, null, null, null, null, null, noiseInUse);
+  }
+
+  @Test
+  void privacyLineNamesModeCalibratedNoiseClipDeltaAndBudget() {
+    String line = RoundLines.privacy(prepared(
+        new DpConfig(DifferentialPrivacy.Mode.CENTRAL, 2.0, 1e-5, 0, 0.5, Double.NaN, Conversion.IMPROVED), 1.0625));
+    assertEquals("differential privacy: central noise, z=1.0625 (calibrated for 50 rounds), clip S=0.5,"
+        + " delta=1.0E-5, budget epsilon 2.0", line);
+  }
+
+  @Test
+  void privacyLineIsAbsentWithoutDifferentialPrivacy() {
+    assertNull(RoundLines.privacy(prepared(null, 0)));
   }
 }
