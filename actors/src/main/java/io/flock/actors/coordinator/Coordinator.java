@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
@@ -164,7 +165,6 @@ public final class Coordinator {
   private final ActorRef<Event> listener;
   private final Executor blocking;
   private final ActorRef<RoundManager.Outcome> outcomeAdapter;
-  private List<ActorRef<TrainingNode.Command>> nodes = List.of();
   private ActorRef<RoundManager.Command> roundManager;
   private ActorRef<FederatedEvaluator.Command> federated;
   private PendingEvaluation pending;
@@ -181,15 +181,7 @@ public final class Coordinator {
   private final List<RoundReport> history = new ArrayList<>();
   private final ActorRef<CheckpointStore.Saved> savedAdapter;
   private final java.time.Duration saveTimeout;
-  // Signed admission (null: every listed node may train). Nodes are admitted by reference: a node
-  // that restarts (a new incarnation under the same name) proves its identity again.
-  private final Admission admission;
-  private final ActorRef<TrainingNode.Identified> identifiedAdapter;
-  private List<ActorRef<TrainingNode.Command>> listed = List.of();
-  private final java.util.Set<ActorRef<TrainingNode.Command>> admitted = new java.util.HashSet<>();
-  private final java.util.Map<String, ActorRef<TrainingNode.Command>> challenged = new java.util.HashMap<>();
-  private final java.util.Set<ActorRef<TrainingNode.Command>> refused = new java.util.HashSet<>();
-  private final java.util.Map<String, ActorRef<TrainingNode.Command>> keyHolders = new java.util.HashMap<>();
+  private final NodeRoster roster;
 
   private Coordinator(
       ActorContext<Command> ctx,
@@ -204,10 +196,9 @@ public final class Coordinator {
     this.persistence = persistence;
     this.savedAdapter = ctx.messageAdapter(CheckpointStore.Saved.class, CheckpointSaved::new);
     this.saveTimeout = ctx.getSystem().settings().config().getDuration("flock.checkpoint.save-timeout");
-    this.admission = settings.allowlist() == null ? null
-        : new Admission(settings.allowlist(), new java.security.SecureRandom());
-    this.identifiedAdapter = ctx.messageAdapter(TrainingNode.Identified.class, NodeIdentified::new);
-    if (admission != null) {
+    this.roster = new NodeRoster(settings.allowlist(), ActorRefResolver.get(ctx.getSystem()),
+        ctx.messageAdapter(TrainingNode.Identified.class, NodeIdentified::new), ctx.getLog());
+    if (roster.admits()) {
       timers.startTimerWithFixedDelay(ChallengeRetry.INSTANCE, CHALLENGE_RETRY);
     }
     this.planner = planner;
@@ -254,16 +245,16 @@ public final class Coordinator {
     return Behaviors.receive(Command.class)
         .onMessage(ListingUpdated.class, l -> {
           onListing(l);
-          return nodes.size() >= settings.awaitNodes() ? begin() : Behaviors.same();
+          return roster.nodes().size() >= settings.awaitNodes() ? begin() : Behaviors.same();
         })
         .onMessage(NodeIdentified.class, i -> {
-          onIdentified(i);
-          return nodes.size() >= settings.awaitNodes() ? begin() : Behaviors.same();
+          roster.identified(i.identified());
+          return roster.nodes().size() >= settings.awaitNodes() ? begin() : Behaviors.same();
         })
-        .onMessage(ChallengeRetry.class, t -> onChallengeRetry())
+        .onMessage(ChallengeRetry.class, t -> retryChallenges())
         .onMessage(StartTimeout.class, t -> {
           ctx.getLog().warn("start timeout: {} of {} nodes registered, starting anyway",
-              nodes.size(), settings.awaitNodes());
+              roster.nodes().size(), settings.awaitNodes());
           return begin();
         })
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
@@ -298,7 +289,7 @@ public final class Coordinator {
           return Behaviors.same();
         })
         .onMessage(StartTimeout.class, t -> Behaviors.same())
-        .onMessage(ChallengeRetry.class, t -> onChallengeRetry())
+        .onMessage(ChallengeRetry.class, t -> retryChallenges())
         .onMessage(RoundFinished.class, this::onRoundFinished)
         .onMessage(RoundManagerStopped.class, this::onRoundManagerStopped)
         .onMessage(FederatedEvaluated.class, this::onFederatedEvaluated)
@@ -306,7 +297,7 @@ public final class Coordinator {
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
         .onMessage(CheckpointSaved.class, this::onSavedOutOfBand)
         .onMessage(NodeIdentified.class, i -> {
-          onIdentified(i);
+          roster.identified(i.identified());
           return Behaviors.same();
         })
         .onSignal(PostStop.class, s -> closeEvaluator())
@@ -344,7 +335,7 @@ public final class Coordinator {
         })
         .onMessage(GetGlobalModel.class, this::onGetGlobalModel)
         .onMessage(NodeIdentified.class, i -> {
-          onIdentified(i);
+          roster.identified(i.identified());
           return Behaviors.same();
         })
         .onMessage(CheckpointSaved.class, s -> {
@@ -366,73 +357,13 @@ public final class Coordinator {
   }
 
   private void onListing(ListingUpdated l) {
-    listed = new ArrayList<>(l.listing().getServiceInstances(TrainingNode.SERVICE_KEY));
-    if (admission != null) {
-      // Nodes that left are forgotten: a new incarnation proves its identity again.
-      admitted.retainAll(listed);
-      refused.retainAll(listed);
-      keyHolders.values().removeIf(holder -> !listed.contains(holder));
-      for (ActorRef<TrainingNode.Command> node : listed) {
-        String id = node.path().name();
-        if (!admitted.contains(node) && !refused.contains(node) && !node.equals(challenged.get(id))) {
-          challenge(id, node);
-        }
-      }
-    }
-    updateNodes();
+    roster.listed(new ArrayList<>(l.listing().getServiceInstances(TrainingNode.SERVICE_KEY)));
   }
 
-  private void challenge(String id, ActorRef<TrainingNode.Command> node) {
-    challenged.put(id, node);
-    String ref = org.apache.pekko.actor.typed.ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(node);
-    node.tell(new TrainingNode.Identify(admission.challenge(id, ref), identifiedAdapter));
-  }
-
-  /**
-   * Challenges again every listed node whose answer has not come (a lost message, a node that
-   * restarted under the same reference): once per {@link #CHALLENGE_RETRY}.
-   */
-  private Behavior<Command> onChallengeRetry() {
-    for (var e : new ArrayList<>(challenged.entrySet())) {
-      if (listed.contains(e.getValue())) {
-        challenge(e.getKey(), e.getValue());
-      } else {
-        challenged.remove(e.getKey());
-        admission.forget(e.getKey());
-      }
-    }
+  /** Unanswered admission challenges go out again, once per {@link #CHALLENGE_RETRY}. */
+  private Behavior<Command> retryChallenges() {
+    roster.retryChallenges();
     return Behaviors.same();
-  }
-
-  /** The nodes rounds sample from: the listed ones, admitted ones only under an allowlist. */
-  private void updateNodes() {
-    nodes = admission == null ? listed : listed.stream().filter(admitted::contains).toList();
-  }
-
-  private void onIdentified(NodeIdentified msg) {
-    TrainingNode.Identified id = msg.identified();
-    ActorRef<TrainingNode.Command> node = challenged.remove(id.nodeId());
-    if (node == null) {
-      return;
-    }
-    String reason = admission.verify(id.nodeId(), id.publicKey(), id.signature());
-    String fingerprint = reason == null ? io.flock.privacy.identity.NodeIdentity.fingerprint(id.publicKey()) : null;
-    if (fingerprint != null) {
-      // One key, one live node: a key already admitted for another listed node is not reused.
-      ActorRef<TrainingNode.Command> holder = keyHolders.get(fingerprint);
-      if (holder != null && !holder.equals(node) && admitted.contains(holder)) {
-        reason = "key " + fingerprint + " is already in use by " + holder.path().name();
-      }
-    }
-    if (reason == null) {
-      keyHolders.put(fingerprint, node);
-      admitted.add(node);
-      ctx.getLog().info("admitted {} (key {})", id.nodeId(), fingerprint.substring(0, 16));
-    } else {
-      refused.add(node);
-      ctx.getLog().warn("refused {}: {}", id.nodeId(), reason);
-    }
-    updateNodes();
   }
 
   private Behavior<Command> onGetGlobalModel(GetGlobalModel get) {
@@ -442,10 +373,10 @@ public final class Coordinator {
 
   private void startRound() {
     round++;
-    RoundPlanner.Plan plan = planner.plan(nodes.size());
+    RoundPlanner.Plan plan = planner.plan(roster.nodes().size());
     roundManager =
         ctx.spawn(
-            RoundManager.create(round, global, plan.settings(), settings.seed(), nodes,
+            RoundManager.create(round, global, plan.settings(), settings.seed(), roster.nodes(),
                 plan.aggregatorFactory(), outcomeAdapter),
             "round-" + round);
     // A round manager never stops by itself: if it stops before its outcome, it crashed.
@@ -458,7 +389,7 @@ public final class Coordinator {
     }
     roundManager = null;
     ctx.getLog().error("round {}: the round manager crashed before it reported; counting a failed round", round);
-    RoundStats none = new RoundStats(nodes.size(), 0, 0, 0, Double.NaN, List.of(), 0);
+    RoundStats none = new RoundStats(roster.nodes().size(), 0, 0, 0, Double.NaN, List.of(), 0);
     consecutiveFailures++;
     return report(new RoundManager.RoundFailed(round, "the round manager crashed (see the log)", none),
         lastLoss, lastAccuracy, 0, null);
@@ -486,8 +417,8 @@ public final class Coordinator {
         evaluate(outcome);
       }
       if (settings.federatedEvaluation()) {
-        federated = ctx.spawn(FederatedEvaluator.create(round, global, planner.newEvaluationAggregator(), nodes,
-            settings.round().sampleSize(Math.max(1, nodes.size())), settings.seed() ^ (round << 20),
+        federated = ctx.spawn(FederatedEvaluator.create(round, global, planner.newEvaluationAggregator(), roster.nodes(),
+            settings.round().sampleSize(Math.max(1, roster.nodes().size())), settings.seed() ^ (round << 20),
             settings.round().deadline(), federatedAdapter), "evaluation-" + round);
         // Never stops by itself: a stop before its result is a crash, counted as no answers.
         ctx.watchWith(federated, new FederatedEvaluated(new FederatedEvaluator.Result(round, null, 0)));
@@ -588,7 +519,7 @@ public final class Coordinator {
 
   /** Starts the next round unless the privacy budget vetoes it. */
   private Behavior<Command> startRoundOrFinish() {
-    String veto = planner.vetoNextRound(nodes.size());
+    String veto = planner.vetoNextRound(roster.nodes().size());
     if (veto != null) {
       return finish(veto);
     }
