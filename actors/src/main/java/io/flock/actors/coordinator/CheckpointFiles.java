@@ -77,13 +77,18 @@ public final class CheckpointFiles {
 
   /**
    * Writes file bytes made by {@link #encode} (a replica's copy) as the latest, after checking
-   * that they decode; the former latest becomes the previous.
+   * that they decode to the checkpoint of {@code round}; the former latest becomes the previous.
    *
    * @return the checkpoint the bytes hold
    * @throws CorruptCheckpointException when they do not decode; nothing is written then
+   * @throws IllegalArgumentException when they hold another round; nothing is written then
    */
-  public Checkpoint writeBytes(byte[] file) {
+  public Checkpoint writeBytes(byte[] file, long round) {
     Checkpoint checkpoint = decode(file, "the received checkpoint", null);
+    if (checkpoint.round() != round) {
+      throw new IllegalArgumentException("the received checkpoint holds round " + checkpoint.round()
+          + ", not round " + round + " as its replica says. Nothing was written.");
+    }
     writeFile(file);
     return checkpoint;
   }

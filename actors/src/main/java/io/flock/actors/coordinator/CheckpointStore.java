@@ -54,13 +54,22 @@ public final class CheckpointStore {
   public record Saved(long round, String error, int replicas, List<String> missing) implements LocalOnly {}
 
   /**
-   * A copy for this store's disk: the checkpoint file's bytes, over the side channel when big (a
-   * checkpoint holds at least one model; {@link BytesPayload}). From another JVM's store.
+   * A copy for this store's disk: a claim on the checkpoint file's bytes, over the side channel
+   * unless it is off ({@link BytesPayload#claimsFor}). From the store of the JVM that may host the
+   * coordinator: in a cluster a store writes a replica only when its bytes provably come from
+   * that JVM and hold the checkpoint of {@code round}, and else answers with the reason ({@link
+   * ReplicaOrigin}).
    */
   public record Replicate(long round, BytesPayload file, ActorRef<Replicated> replyTo)
       implements Command, CborSerializable {}
 
-  /** A replica's acknowledgement. */
+  /**
+   * A replica's acknowledgement, to the {@link Replicate}'s {@code replyTo}.
+   *
+   * @param round the replica's round
+   * @param store the answering store's system address
+   * @param error why the replica was refused or not written, or null when it is on disk
+   */
   public record Replicated(long round, String store, String error) implements Command, CborSerializable {}
 
   private record ListingUpdated(Receptionist.Listing listing) implements Command {}
@@ -126,7 +135,7 @@ public final class CheckpointStore {
   }
 
   private Behavior<Command> onReplicate(Replicate r) {
-    String stranger = notFromTheCoordinator(r);
+    String stranger = ReplicaOrigin.refusal(r, ctx.getSystem());
     if (stranger != null) {
       ctx.getLog().warn("refusing a checkpoint replica: {}", stranger);
       r.replyTo().tell(new Replicated(r.round(), name(), stranger));
@@ -146,7 +155,7 @@ public final class CheckpointStore {
     if (received.failure() != null) {
       return onWritten(new Written(r.round(), received.failure(), r, null));
     }
-    ctx.pipeToSelf(CompletableFuture.runAsync(() -> files.writeBytes(received.file()), blocking),
+    ctx.pipeToSelf(CompletableFuture.runAsync(() -> files.writeBytes(received.file(), r.round()), blocking),
         (ok, failure) -> new Written(r.round(), failure, r, null));
     return Behaviors.same();
   }
@@ -182,9 +191,10 @@ public final class CheckpointStore {
       return stash.unstashAll(idle());
     }
     ActorRef<Replicated> acks = ctx.getSelf().narrow();
-    // One payload per peer (a claim is single use), one CRC32 of the file for all of them.
+    // One claim per peer (single use; never inline bytes, whose origin a standby cannot check:
+    // ReplicaOrigin), one CRC32 of the file for all of them.
     List<ActorRef<Command>> targets = List.copyOf(peers);
-    List<BytesPayload> payloads = BytesPayload.payloadsFor(w.file(), targets, ctx.getSystem());
+    List<BytesPayload> payloads = BytesPayload.claimsFor(w.file(), targets, ctx.getSystem());
     for (int i = 0; i < targets.size(); i++) {
       targets.get(i).tell(new Replicate(w.round(), payloads.get(i), acks));
     }
@@ -224,32 +234,6 @@ public final class CheckpointStore {
           return Behaviors.same();
         })
         .build();
-  }
-
-  /**
-   * Why a replica must not be written, or null: in a cluster, only the JVM that may host the
-   * coordinator now (the oldest up member with the singleton's role) replicates; another member
-   * must not plant a checkpoint a standby would resume from.
-   */
-  private String notFromTheCoordinator(Replicate r) {
-    String provider = ctx.getSystem().settings().config().getString("pekko.actor.provider");
-    if (!provider.equals("cluster") && !provider.endsWith("ClusterActorRefProvider")) {
-      return null;
-    }
-    String role = ctx.getSystem().settings().config().getString("pekko.cluster.singleton.role");
-    org.apache.pekko.cluster.Member oldest = null;
-    for (org.apache.pekko.cluster.Member m : org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).state()
-        .getMembers()) {
-      if (m.status() == org.apache.pekko.cluster.MemberStatus.up() && (role.isEmpty() || m.hasRole(role))
-          && (oldest == null || m.isOlderThan(oldest))) {
-        oldest = m;
-      }
-    }
-    org.apache.pekko.actor.Address from = r.replyTo().path().address();
-    if (oldest == null || !from.hasGlobalScope() || oldest.address().equals(from)) {
-      return null;
-    }
-    return "it came from " + from + ", the coordinator's JVM is " + oldest.address();
   }
 
   private String name() {

@@ -6,11 +6,14 @@ import io.flock.actors.protocol.CborSerializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.impl.streamref.SourceRefImpl;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -47,10 +50,29 @@ public sealed interface BytesPayload extends CborSerializable {
    */
   static List<BytesPayload> payloadsFor(
       byte[] bytes, List<? extends ActorRef<?>> recipients, ActorSystem<?> system) {
+    return payloads(bytes, recipients, system, false);
+  }
+
+  /**
+   * {@link #payloadsFor}, except that a recipient in another JVM gets a claim however small the
+   * bytes are: its receiver can check where a claim's bytes come from ({@link Socket#host}, {@link
+   * Streamed#origin}), never where inline bytes came from (Artery does not tell an actor which JVM
+   * a message arrived from). For checkpoint replicas, which a standby accepts from one JVM only.
+   */
+  static List<BytesPayload> claimsFor(
+      byte[] bytes, List<? extends ActorRef<?>> recipients, ActorSystem<?> system) {
+    return payloads(bytes, recipients, system, true);
+  }
+
+  private static List<BytesPayload> payloads(
+      byte[] bytes, List<? extends ActorRef<?>> recipients, ActorSystem<?> system, boolean claims) {
     List<BytesPayload> payloads = new ArrayList<>();
     ByteTransfer.Offered offered = null;
     for (ActorRef<?> recipient : recipients) {
-      if (ByteTransfer.travelsInline(bytes.length, recipient, system)) {
+      boolean inline = claims
+          ? !recipient.path().address().hasGlobalScope()
+          : ByteTransfer.travelsInline(bytes.length, recipient, system);
+      if (inline) {
         payloads.add(new Inline(bytes));
         continue;
       }
@@ -135,6 +157,21 @@ public sealed interface BytesPayload extends CborSerializable {
       if (chunks == null) {
         throw new IllegalArgumentException("a streamed payload needs a chunk source");
       }
+    }
+
+    /**
+     * The address of the actor system that streams the chunks, or empty when this Pekko's {@link
+     * SourceRef} does not say: that of the sending stream stage's actor, the only sender from which
+     * Pekko's stream-ref protocol accepts chunks (a chunk from another fails the fetch). So a
+     * completed fetch read its bytes from that system as far as Artery's sender field tells, which
+     * is what the sending JVM wrote there: a member that sets a false sender with Pekko's classic
+     * API, and knows the name of the fetching stage's actor, is beyond this.
+     */
+    public Optional<Address> origin() {
+      // SourceRefImpl, Pekko's internal and only SourceRef, names its sending stage's actor.
+      return chunks instanceof SourceRefImpl<?> impl
+          ? Optional.of(impl.initialPartnerRef().path().address())
+          : Optional.empty();
     }
 
     @Override
