@@ -3,7 +3,6 @@ package io.flock.actors.transfer;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.flock.actors.protocol.CborSerializable;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,19 +46,13 @@ public sealed interface BytesPayload extends CborSerializable {
    */
   static List<BytesPayload> payloadsFor(
       byte[] bytes, List<? extends ActorRef<?>> recipients, ActorSystem<?> system) {
-    List<BytesPayload> payloads = new ArrayList<>();
-    ByteTransfer.Offered offered = null;
-    for (ActorRef<?> recipient : recipients) {
-      if (ByteTransfer.travelsInline(bytes.length, recipient, system)) {
-        payloads.add(new Inline(bytes));
-        continue;
-      }
-      if (offered == null) {
-        offered = ByteTransfer.Offered.of(bytes);
-      }
-      payloads.add(ByteTransfer.claim(offered, system));
-    }
-    return payloads;
+    return ByteTransfer.payloadsFor(
+        bytes.length,
+        () -> ByteTransfer.Offered.of(bytes),
+        recipients,
+        system,
+        new Inline(bytes),
+        claim -> claim);
   }
 
   /**
