@@ -2,6 +2,8 @@ package io.flock.actors.round;
 
 import io.flock.actors.node.TrainingNode;
 import io.flock.actors.protocol.CborSerializable;
+import io.flock.actors.transfer.WeightsPayload;
+import io.flock.actors.transfer.WeightsTransfer;
 import io.flock.models.aggregation.EvaluationAggregator;
 import io.flock.models.aggregation.FederatedEvaluation;
 import io.flock.models.weights.ModelWeights;
@@ -72,12 +74,13 @@ public final class FederatedEvaluator {
         NodeSampler.sample(available, Math.min(sampleSize, available.size()), ref -> ref.path().name(), seed);
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Map<String, ActorRef<TrainingNode.Command>> pending = new HashMap<>();
-      for (ActorRef<TrainingNode.Command> node : nodes) {
+      List<WeightsPayload> payloads = WeightsTransfer.payloadsFor(global, nodes, ctx.getSystem());
+      for (int i = 0; i < nodes.size(); i++) {
+        ActorRef<TrainingNode.Command> node = nodes.get(i);
         String id = node.path().name();
         pending.put(id, node);
         ctx.watchWith(node, new NodeGone(id));
-        node.tell(new TrainingNode.EvaluateRequest(round,
-            io.flock.actors.transfer.WeightsTransfer.payloadFor(global, node, ctx.getSystem()),
+        node.tell(new TrainingNode.EvaluateRequest(round, payloads.get(i),
             ReplyAddresses.spawn(ctx, EvalReply.class, id, Stamped::new)));
       }
       timers.startSingleTimer(Deadline.INSTANCE, deadline);

@@ -220,7 +220,10 @@ public final class RoundManager {
         settings.stragglerFraction(), settings.train().localEpochs(), roundSeed());
     aggregator = ctx.spawn(Aggregator.create(aggregatorFactory.apply(global.layout())), "aggregator");
     ctx.watchWith(aggregator, AggregatorStopped.INSTANCE);
-    for (ActorRef<TrainingNode.Command> node : chosen) {
+    // One offer of the global model's bytes for all remote nodes, a single-use claim each.
+    List<WeightsPayload> payloads = WeightsTransfer.payloadsFor(global, chosen, ctx.getSystem());
+    for (int i = 0; i < chosen.size(); i++) {
+      ActorRef<TrainingNode.Command> node = chosen.get(i);
       String nodeId = node.path().name();
       // Each node answers to an address of its own (ReplyAddresses): whatever node id a reply
       // claims, the address it came to says who sent it.
@@ -229,8 +232,8 @@ public final class RoundManager {
       ctx.watchWith(node, new NodeTerminated(nodeId));
       Integer epochs = stragglers.get(nodeId);
       var train = epochs == null ? settings.train() : settings.train().withLocalEpochs(epochs);
-      node.tell(new TrainingNode.TrainRequest(round, WeightsTransfer.payloadFor(global, node, ctx.getSystem()), train,
-          roundSeed(), trainReplies));
+      node.tell(
+          new TrainingNode.TrainRequest(round, payloads.get(i), train, roundSeed(), trainReplies));
     }
     timers.startSingleTimer(DeadlineReached.INSTANCE, settings.deadline());
     return collecting();

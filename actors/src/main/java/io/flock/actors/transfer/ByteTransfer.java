@@ -1,10 +1,14 @@
 package io.flock.actors.transfer;
 
 import io.flock.models.weights.ModelWeights;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,14 +26,14 @@ import org.apache.pekko.util.ByteString;
  * frame (256 KiB by default) silently drops bigger messages, and its large-message channel would
  * need a direct buffer of the whole payload per message in flight.
  *
- * <p>Sender: {@link #claim}: by default an offer on this system's {@link SideChannel} (a TCP or
- * TLS connection of the receiver's own, measured 1.5-3x faster than Artery for big payloads);
- * with {@code flock.transfer.side-channel = off} (or while its server cannot bind) a {@link
- * #stream} of chunks over a Pekko {@link SourceRef}, whose receiver's demand bounds what a
- * transfer holds in transit ({@code window x chunk-size}). Either way the sender encodes chunks
- * lazily from {@link Offered}, holding no copy. Receiver: {@link #fetch} into an {@link Assembly},
- * which checks the promised size and CRC32, so a completed fetch is bit-exact. Pure stream
- * plumbing, no actor.
+ * <p>Sender: {@link #payloadsFor}, the bytes inline or a {@link #claim} per recipient: by default
+ * an offer on this system's {@link SideChannel} (a TCP or TLS connection of the receiver's own,
+ * measured 1.5-3x faster than Artery for big payloads); with {@code flock.transfer.side-channel =
+ * off} (or while its server cannot bind) a {@link #stream} of chunks over a Pekko {@link
+ * SourceRef}, whose receiver's demand bounds what a transfer holds in transit ({@code window x
+ * chunk-size}). Either way the sender encodes chunks lazily from {@link Offered}, holding no copy.
+ * Receiver: {@link #fetch} into an {@link Assembly}, which checks the promised size and CRC32, so a
+ * completed fetch is bit-exact. Pure stream plumbing, no actor.
  */
 final class ByteTransfer {
 
@@ -91,6 +95,43 @@ final class ByteTransfer {
   static boolean travelsInline(long size, ActorRef<?> recipient, ActorSystem<?> system) {
     return !recipient.path().address().hasGlobalScope()
         || size <= SideChannel.get(system).settings().inlineLimitBytes();
+  }
+
+  /**
+   * One payload per recipient, in their order: {@code inline} for each recipient the bytes {@link
+   * #travelsInline} to (with {@code smallInline}; without, for recipients in this JVM only), else a fresh single-use {@link #claim} of its own. All claims share one
+   * {@link Offered}, asked of {@code offered} once and only if some recipient needs a claim: its
+   * CRC32 over the whole payload is taken once for all of them.
+   *
+   * @param size bytes to send
+   * @param smallInline whether bytes of at most {@code flock.transfer.inline-limit} travel inline
+   *     to another JVM; false gives every recipient in another JVM a claim, whose receiver can
+   *     check where its bytes come from (never where inline bytes came from)
+   * @param offered the bytes on offer, for the claims
+   * @param inline the payload that carries the bytes themselves (immutable, so shared)
+   * @param claimed the payload that carries a claim
+   */
+  static <P> List<P> payloadsFor(
+      long size,
+      boolean smallInline,
+      Supplier<Offered> offered,
+      List<? extends ActorRef<?>> recipients,
+      ActorSystem<?> system,
+      P inline,
+      Function<BytesPayload.Claim, P> claimed) {
+    List<P> payloads = new ArrayList<>(recipients.size());
+    Offered bytes = null;
+    for (ActorRef<?> recipient : recipients) {
+      if (smallInline ? travelsInline(size, recipient, system) : !recipient.path().address().hasGlobalScope()) {
+        payloads.add(inline);
+        continue;
+      }
+      if (bytes == null) {
+        bytes = offered.get();
+      }
+      payloads.add(claimed.apply(claim(bytes, system)));
+    }
+    return payloads;
   }
 
   /**

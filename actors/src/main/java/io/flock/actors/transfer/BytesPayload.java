@@ -3,7 +3,6 @@ package io.flock.actors.transfer;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.flock.actors.protocol.CborSerializable;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +49,7 @@ public sealed interface BytesPayload extends CborSerializable {
    */
   static List<BytesPayload> payloadsFor(
       byte[] bytes, List<? extends ActorRef<?>> recipients, ActorSystem<?> system) {
-    return payloads(bytes, recipients, system, false);
+    return payloads(bytes, recipients, system, true);
   }
 
   /**
@@ -61,27 +60,19 @@ public sealed interface BytesPayload extends CborSerializable {
    */
   static List<BytesPayload> claimsFor(
       byte[] bytes, List<? extends ActorRef<?>> recipients, ActorSystem<?> system) {
-    return payloads(bytes, recipients, system, true);
+    return payloads(bytes, recipients, system, false);
   }
 
   private static List<BytesPayload> payloads(
-      byte[] bytes, List<? extends ActorRef<?>> recipients, ActorSystem<?> system, boolean claims) {
-    List<BytesPayload> payloads = new ArrayList<>();
-    ByteTransfer.Offered offered = null;
-    for (ActorRef<?> recipient : recipients) {
-      boolean inline = claims
-          ? !recipient.path().address().hasGlobalScope()
-          : ByteTransfer.travelsInline(bytes.length, recipient, system);
-      if (inline) {
-        payloads.add(new Inline(bytes));
-        continue;
-      }
-      if (offered == null) {
-        offered = ByteTransfer.Offered.of(bytes);
-      }
-      payloads.add(ByteTransfer.claim(offered, system));
-    }
-    return payloads;
+      byte[] bytes, List<? extends ActorRef<?>> recipients, ActorSystem<?> system, boolean smallInline) {
+    return ByteTransfer.payloadsFor(
+        bytes.length,
+        smallInline,
+        () -> ByteTransfer.Offered.of(bytes),
+        recipients,
+        system,
+        new Inline(bytes),
+        claim -> claim);
   }
 
   /**

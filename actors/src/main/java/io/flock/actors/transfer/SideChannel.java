@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import org.apache.pekko.NotUsed;
@@ -157,7 +159,9 @@ public final class SideChannel implements Extension {
     int port = settings.sideChannelPort();
     Tcp tcp = Tcp.get(Adapter.toClassic(system));
     // A receiver that stops reading (or never sends its id) holds a connection and its offered
-    // bytes only until no byte has moved for the idle timeout.
+    // bytes only until no byte has moved for the idle timeout. Pekko's idle timeout counts bytes
+    // in both directions: one that stops reading but keeps writing after its id would hold them
+    // longer (our own fetch writes nothing after the id; the id is a single-use secret).
     Optional<java.time.Duration> idle = Optional.of(settings.idleTimeout());
     Source<Tcp.IncomingConnection, java.util.concurrent.CompletionStage<Tcp.ServerBinding>> server =
         tls.isPresent()
@@ -175,7 +179,9 @@ public final class SideChannel implements Extension {
             : tcp.bind(host, port, 100, List.of(), false, idle);
     Materializer mat = Materializer.matFromSystem(system);
     return server
-        .to(Sink.foreach(connection -> connection.handleWith(serve(), mat)))
+        .to(
+            Sink.foreach(
+                connection -> connection.handleWith(serve(connection.remoteAddress()), mat)))
         .run(mat)
         .toCompletableFuture()
         .thenApply(Tcp.ServerBinding::localAddress);
@@ -187,10 +193,13 @@ public final class SideChannel implements Extension {
    * Reading and answering are not coupled: stopping the reading side as the answer completes
    * would abort the connection (TCP RST) and could drop the payload's tail. A receiver that hangs
    * up before its id, or sends none within the idle timeout, gets no answer; one that hangs up
-   * during the answer fails the server's next write, which ends the connection.
+   * during the answer fails the server's next write, which ends the connection. A connection that
+   * ends in a failure is logged (the idle timeout included): the receiver's own fetch fails too,
+   * but only this side knows how the connection ended here.
    */
-  private Flow<ByteString, ByteString, NotUsed> serve() {
+  private Flow<ByteString, ByteString, NotUsed> serve(InetSocketAddress from) {
     CompletableFuture<String> transferId = new CompletableFuture<>();
+    AtomicReference<ByteTransfer.Offered> sending = new AtomicReference<>();
     ByteString[] head = {ByteString.emptyByteString()};
     Sink<ByteString, NotUsed> in =
         Sink.<ByteString>foreach(
@@ -206,26 +215,54 @@ public final class SideChannel implements Extension {
             .mapMaterializedValue(
                 done -> {
                   done.whenComplete(
-                      (d, e) ->
-                          transferId.completeExceptionally(
-                              new IllegalStateException("the receiver sent no transfer id")));
+                      (d, e) -> {
+                        transferId.completeExceptionally(
+                            new IllegalStateException("the receiver sent no transfer id"));
+                        if (e != null) {
+                          logFailure(from, sending.get(), e);
+                        }
+                      });
                   return NotUsed.getInstance();
                 });
     long timeoutMs = settings.idleTimeout().toMillis();
     Source<ByteString, NotUsed> out =
         Source.completionStage(transferId.orTimeout(timeoutMs, TimeUnit.MILLISECONDS))
-            .flatMapConcat(this::answer);
+            .flatMapConcat(id -> answer(id, sending));
     return Flow.fromSinkAndSource(in, out);
   }
 
-  private Source<ByteString, NotUsed> answer(String transferId) {
+  /** The answer to {@code transferId}; the offer it takes goes to {@code sending}. */
+  private Source<ByteString, NotUsed> answer(
+      String transferId, AtomicReference<ByteTransfer.Offered> sending) {
     ByteTransfer.Offered bytes = offers.remove(transferId); // single use
     if (bytes == null) {
       return Source.single(ByteString.fromArrayUnsafe(new byte[] {UNKNOWN}));
     }
+    sending.set(bytes);
     ByteBuffer header = ByteBuffer.allocate(1 + Long.BYTES).put(FOUND).putLong(bytes.size());
     return Source.single(ByteString.fromArrayUnsafe(header.array()))
         .concat(bytes.chunks(settings.sideChannelChunkBytes()));
+  }
+
+  /**
+   * Logs a connection that ended in a failure, at INFO: the cause is the receiver's or the
+   * network's, not this JVM's (the receiver's fetch fails with its own message). The transfer id
+   * is a secret: the offer is named by its size and CRC32.
+   */
+  private void logFailure(InetSocketAddress from, ByteTransfer.Offered offer, Throwable e) {
+    String during =
+        offer == null
+            ? "before any payload"
+            : String.format(
+                "during a payload of %d bytes (crc32 %08x)", offer.size(), offer.crc32());
+    String idle = "flock.transfer.idle-timeout (" + settings.idleTimeout() + ")";
+    String why =
+        !(e instanceof TimeoutException)
+            ? e.toString()
+            : offer == null
+                ? "no transfer id within " + idle
+                : "no byte moved for " + idle + ": the receiver stopped reading or is gone";
+    LOG.info("side channel: the connection from {} failed {}: {}", from, during, why);
   }
 
   /** A client-side SSL engine for the side channel of {@code host:port} (TLS only). */

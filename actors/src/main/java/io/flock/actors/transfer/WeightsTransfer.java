@@ -1,6 +1,7 @@
 package io.flock.actors.transfer;
 
 import io.flock.models.weights.ModelWeights;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -11,7 +12,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * the weights' little-endian float32 payload (encoded lazily from the shared {@link ModelWeights},
  * no copy) and decodes what arrives straight into the float array of the result.
  *
- * <p>Sender: {@link #payloadFor}. Receiver: {@link #fetch}, whose result an actor pipes to itself.
+ * <p>Sender: {@link #payloadFor}, or {@link #payloadsFor} for many recipients. Receiver: {@link
+ * #fetch}, whose result an actor pipes to itself.
  */
 public final class WeightsTransfer {
 
@@ -22,14 +24,28 @@ public final class WeightsTransfer {
    * when the recipient lives in this JVM (messages pass by reference) or the payload is at most
    * {@code flock.transfer.inline-limit}; otherwise a fresh {@link WeightsPayload.Encoded} claim:
    * on the side channel or, when that is off or cannot bind, a stream over Artery. One payload per
-   * recipient: claims are single use.
+   * recipient: claims are single use. The one-recipient case of {@link #payloadsFor}.
    */
   public static WeightsPayload payloadFor(
       ModelWeights weights, ActorRef<?> recipient, ActorSystem<?> system) {
-    if (ByteTransfer.travelsInline((long) weights.size() * Float.BYTES, recipient, system)) {
-      return new WeightsPayload.Inline(weights);
-    }
-    return encoded(weights, ByteTransfer.claim(ByteTransfer.Offered.of(weights), system));
+    return payloadsFor(weights, List.of(recipient), system).get(0);
+  }
+
+  /**
+   * {@link #payloadFor} for each of {@code recipients}, in their order (the global model goes to
+   * every sampled node): each remote recipient gets a claim of its own, all on one offer of the
+   * weights' bytes, whose size and CRC32 are taken once.
+   */
+  public static List<WeightsPayload> payloadsFor(
+      ModelWeights weights, List<? extends ActorRef<?>> recipients, ActorSystem<?> system) {
+    return ByteTransfer.payloadsFor(
+        (long) weights.size() * Float.BYTES,
+        true,
+        () -> ByteTransfer.Offered.of(weights),
+        recipients,
+        system,
+        new WeightsPayload.Inline(weights),
+        claim -> encoded(weights, claim));
   }
 
   /**

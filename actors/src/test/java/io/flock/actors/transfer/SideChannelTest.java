@@ -11,17 +11,18 @@ import io.flock.actors.testing.Fixtures;
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.weights.ParamSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -41,19 +42,6 @@ class SideChannelTest extends TwoSystems {
     return "5s";
   }
 
-  /** The payload as {@code to} decodes it from the serializer output of {@code from}. */
-  @SuppressWarnings("unchecked")
-  static <T> T overTheWire(T payload, ActorTestKit from, ActorTestKit to) {
-    Serialization out = SerializationExtension.get(from.system());
-    byte[] bytes = out.serialize(payload).get();
-    var serializer = out.findSerializerFor(payload);
-    assertEquals(33, serializer.identifier(), "jackson-cbor");
-    return (T)
-        SerializationExtension.get(to.system())
-            .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, payload))
-            .get();
-  }
-
   private WeightsPayload.Encoded offer(ModelWeights w) {
     return overTheWire(WeightsTransfer.offerOnSideChannel(w, sender.system()), sender, receiver);
   }
@@ -70,17 +58,6 @@ class SideChannelTest extends TwoSystems {
         layout,
         new BytesPayload.Socket(
             (long) layout.numParams() * Float.BYTES, crc32, s.host(), s.port(), transferId));
-  }
-
-  static ModelWeights await(CompletionStage<ModelWeights> stage) throws Exception {
-    return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  static TransferException failure(CompletionStage<ModelWeights> stage) {
-    ExecutionException e =
-        assertThrows(
-            ExecutionException.class, () -> stage.toCompletableFuture().get(30, TimeUnit.SECONDS));
-    return assertInstanceOf(TransferException.class, e.getCause());
   }
 
   @Test
@@ -113,6 +90,85 @@ class SideChannelTest extends TwoSystems {
       assertTrue(System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(4), "not before the idle timeout");
     }
     assertEquals(1, SideChannel.get(sender.system()).pendingOffers(), "the offer itself stays");
+  }
+
+  @Test
+  void aReaderThatStopsReadingIsCutOffAfterTheIdleTimeoutWhileOthersAreServed() throws Exception {
+    // Far more than the socket buffers and the server's chunks in flight hold: the server's
+    // writes block once the reader stops reading.
+    int size = 64 << 20;
+    BytesPayload.Socket claim =
+        ByteTransfer.offerOnSideChannel(ByteTransfer.Offered.of(new byte[size]), sender.system());
+    try (java.net.Socket reader = new java.net.Socket()) {
+      reader.setReceiveBufferSize(4096); // before connecting: it sizes the TCP window
+      reader.setSoTimeout(30_000); // the bound on every read; the idle timeout here is 5 s
+      long start = System.nanoTime();
+      int head =
+          LoggingTestKit.info(
+                  "failed during a payload of " + size + " bytes (crc32 "
+                      + String.format("%08x", claim.crc32()) + "): no byte moved for"
+                      + " flock.transfer.idle-timeout (PT5S): the receiver stopped reading")
+              .withLoggerName(SideChannel.class.getName())
+              .expect(
+                  sender.system(),
+                  () -> {
+                    int read = readAFewBytesThenStop(reader, claim);
+                    fetchesExactly(19); // a stalled reader holds neither the server nor others
+                    return read;
+                  });
+      assertTrue(
+          System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(5), "not before the idle timeout");
+      long received = head + drain(reader);
+      assertTrue(received < size, "the server hung up mid-payload, after " + received + " bytes");
+    }
+    fetchesExactly(20); // and it serves the next receiver
+    assertEquals(0, SideChannel.get(sender.system()).pendingOffers(), "single use, none left");
+  }
+
+  /**
+   * Sends {@code claim}'s id as a receiver does, reads the status, length and 100 payload bytes,
+   * then stops reading; how many bytes it read.
+   */
+  private static int readAFewBytesThenStop(java.net.Socket reader, BytesPayload.Socket claim) {
+    try {
+      reader.connect(new InetSocketAddress(claim.host(), claim.port()));
+      reader.getOutputStream().write(HexFormat.of().parseHex(claim.transferId()));
+      byte[] head = reader.getInputStream().readNBytes(1 + Long.BYTES + 100);
+      assertEquals(1 + Long.BYTES + 100, head.length);
+      assertEquals(SideChannel.FOUND, head[0]);
+      return head.length;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads what is left until the end of the stream or a reset; how many bytes that was. */
+  private static long drain(java.net.Socket reader) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    try {
+      for (int n; (n = reader.getInputStream().read(buffer)) >= 0; ) {
+        total += n;
+      }
+    } catch (SocketException reset) {
+      // closed by a reset: also closed (a read timeout is not a SocketException)
+    }
+    return total;
+  }
+
+  /** A receiver fetches 1 MB of bytes from the sender's side channel, bit-exact. */
+  private void fetchesExactly(int seed) {
+    byte[] file = new byte[1_000_003];
+    new java.util.SplittableRandom(seed).nextBytes(file);
+    BytesPayload offered = BytesPayload.payloadFor(file, remoteRecipient(), sender.system());
+    assertInstanceOf(BytesPayload.Socket.class, offered);
+    try {
+      byte[] back =
+          await(BytesPayload.fetch(overTheWire(offered, sender, receiver), receiver.system()));
+      assertTrue(java.util.Arrays.equals(file, back), "bit-exact");
+    } catch (Exception e) {
+      throw new AssertionError("the fetch failed", e);
+    }
   }
 
   @Test
@@ -214,27 +270,13 @@ class SideChannelTest extends TwoSystems {
     byte[] file = new byte[1_000_003]; // not a multiple of 4: bytes, not floats
     new java.util.SplittableRandom(18).nextBytes(file);
     assertTrue(SideChannel.get(sender.system()).start());
-    BytesPayload offered =
-        BytesPayload.payloadFor(file, remote(receiver.createTestProbe().ref()), sender.system());
+    BytesPayload offered = BytesPayload.payloadFor(file, remoteRecipient(), sender.system());
     BytesPayload received = overTheWire(offered, sender, receiver);
     assertInstanceOf(BytesPayload.Socket.class, received);
-    byte[] back =
-        BytesPayload.fetch(received, receiver.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    byte[] back = await(BytesPayload.fetch(received, receiver.system()));
     assertTrue(java.util.Arrays.equals(file, back), "bit-exact");
     assertEquals(0, SideChannel.get(sender.system()).pendingOffers());
-    ExecutionException again =
-        assertThrows(
-            ExecutionException.class,
-            () -> BytesPayload.fetch(received, receiver.system()).toCompletableFuture().get(30, TimeUnit.SECONDS));
-    assertTrue(again.getCause().getMessage().contains("already fetched"), again.getCause().getMessage());
-  }
-
-  /** {@code ref} of the receiver's system as the sender's system resolves it: a remote ref. */
-  private <T> org.apache.pekko.actor.typed.ActorRef<T> remote(
-      org.apache.pekko.actor.typed.ActorRef<T> ref) {
-    return org.apache.pekko.actor.typed.ActorRefResolver.get(sender.system())
-        .resolveActorRef(
-            org.apache.pekko.actor.typed.ActorRefResolver.get(receiver.system())
-                .toSerializationFormat(ref));
+    TransferException again = failure(BytesPayload.fetch(received, receiver.system()));
+    assertTrue(again.getMessage().contains("already fetched"), again.getMessage());
   }
 }

@@ -84,18 +84,18 @@ class SideChannelTlsTest {
     WeightsPayload.Encoded offered = WeightsTransfer.offerOnSideChannel(w, sender.system());
 
     TransferException refused =
-        SideChannelTest.failure(
+        TwoSystems.failure(
             WeightsTransfer.fetch(
-                SideChannelTest.overTheWire(offered, sender, intruder), intruder.system()));
+                TwoSystems.overTheWire(offered, sender, intruder), intruder.system()));
     assertTrue(refused.getMessage().contains("the transfer of Socket["), refused.getMessage());
-    SideChannelTest.failure(
-        WeightsTransfer.fetch(SideChannelTest.overTheWire(offered, sender, plain), plain.system()));
+    TwoSystems.failure(
+        WeightsTransfer.fetch(TwoSystems.overTheWire(offered, sender, plain), plain.system()));
     assertEquals(1, SideChannel.get(sender.system()).pendingOffers(), "the offer is not consumed");
 
     ModelWeights back =
-        SideChannelTest.await(
+        TwoSystems.await(
             WeightsTransfer.fetch(
-                SideChannelTest.overTheWire(offered, sender, receiver), receiver.system()));
+                TwoSystems.overTheWire(offered, sender, receiver), receiver.system()));
     assertEquals(w, back); // bitwise
     assertEquals(0, SideChannel.get(sender.system()).pendingOffers());
   }

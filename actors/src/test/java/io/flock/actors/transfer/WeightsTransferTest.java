@@ -2,6 +2,8 @@ package io.flock.actors.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,15 +14,11 @@ import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.weights.ParamSpec;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -54,26 +52,11 @@ class WeightsTransferTest extends TwoSystems {
 
   /** The payload as the receiver's system decodes it from the sender's serializer output. */
   private WeightsPayload overTheWire(WeightsPayload payload) {
-    Serialization out = SerializationExtension.get(sender.system());
-    byte[] bytes = out.serialize(payload).get();
-    var serializer = out.findSerializerFor(payload);
-    assertEquals("jackson-cbor", serializerName(serializer.identifier()));
-    return (WeightsPayload)
-        SerializationExtension.get(receiver.system())
-            .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, payload))
-            .get();
+    return overTheWire(payload, sender, receiver);
   }
 
   private static BytesPayload.Claim claim(WeightsPayload payload) {
     return assertInstanceOf(WeightsPayload.Encoded.class, payload).bytes();
-  }
-
-  private static String serializerName(int id) {
-    return id == 33 ? "jackson-cbor" : "serializer " + id;
-  }
-
-  private static ModelWeights await(CompletionStage<ModelWeights> stage) throws Exception {
-    return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -95,11 +78,7 @@ class WeightsTransferTest extends TwoSystems {
     var localProbe = sender.createTestProbe();
     assertInstanceOf(
         WeightsPayload.Inline.class, WeightsTransfer.payloadFor(big, localProbe.ref(), local));
-    var remoteRef =
-        org.apache.pekko.actor.typed.ActorRefResolver.get(local)
-            .resolveActorRef(
-                org.apache.pekko.actor.typed.ActorRefResolver.get(receiver.system())
-                    .toSerializationFormat(receiver.createTestProbe().ref()));
+    var remoteRef = remoteRecipient();
     assertTrue(remoteRef.path().address().hasGlobalScope());
     // payloadFor never blocks an actor on binding: a JVM starts its side channel first (the CLI
     // does), and until it listens big weights stream over Artery.
@@ -109,6 +88,53 @@ class WeightsTransferTest extends TwoSystems {
     WeightsPayload inline = WeightsTransfer.payloadFor(small, remoteRef, local);
     assertInstanceOf(WeightsPayload.Inline.class, inline);
     assertEquals(small, await(WeightsTransfer.fetch(overTheWire(inline), receiver.system())));
+  }
+
+  @Test
+  void manyRecipientsGetTheWeightsInlineWhenLocalAndASingleUseClaimEachWhenRemote()
+      throws Exception {
+    ModelWeights big = weights(100_000, 7);
+    assertTrue(SideChannel.get(sender.system()).start());
+    List<ActorRef<?>> recipients =
+        List.of(remoteRecipient(), sender.createTestProbe().ref(), remoteRecipient());
+    List<WeightsPayload> payloads = WeightsTransfer.payloadsFor(big, recipients, sender.system());
+    assertEquals(3, payloads.size());
+    assertSame(big, WeightsTransfer.inline(payloads.get(1)), "by reference, no copy");
+    BytesPayload.Socket first = assertInstanceOf(BytesPayload.Socket.class, claim(payloads.get(0)));
+    BytesPayload.Socket last = assertInstanceOf(BytesPayload.Socket.class, claim(payloads.get(2)));
+    assertNotEquals(first.transferId(), last.transferId(), "a claim of its own");
+    assertEquals(2, SideChannel.get(sender.system()).pendingOffers());
+    for (WeightsPayload claimed : List.of(payloads.get(0), payloads.get(2))) {
+      WeightsPayload received = overTheWire(claimed);
+      assertEquals(big, await(WeightsTransfer.fetch(received, receiver.system())));
+      TransferException again = failure(WeightsTransfer.fetch(received, receiver.system()));
+      assertTrue(again.getMessage().contains("already fetched"), again.getMessage());
+    }
+  }
+
+  @Test
+  void theBytesAreOfferedOnceForAllRemoteRecipientsAndNotAtAllForLocalOnes() {
+    assertTrue(SideChannel.get(sender.system()).start());
+    byte[] bytes = new byte[200_000]; // above the inline limit
+    int[] offered = {0};
+    Supplier<ByteTransfer.Offered> offer =
+        () -> {
+          offered[0]++;
+          return ByteTransfer.Offered.of(bytes);
+        };
+    List<Object> remote =
+        ByteTransfer.payloadsFor(
+            bytes.length, true, offer, List.of(remoteRecipient(), remoteRecipient(), remoteRecipient()),
+            sender.system(), "inline", claim -> claim);
+    assertEquals(1, offered[0], "one offer (one CRC32) for three claims");
+    assertEquals(
+        3, remote.stream().map(c -> ((BytesPayload.Socket) c).transferId()).distinct().count());
+    List<Object> local =
+        ByteTransfer.payloadsFor(
+            bytes.length, true, offer, List.of(sender.createTestProbe().ref()), sender.system(),
+            "inline", claim -> claim);
+    assertEquals(List.of("inline"), local);
+    assertEquals(1, offered[0], "no offer when no recipient needs a claim");
   }
 
   @Test
@@ -122,10 +148,7 @@ class WeightsTransferTest extends TwoSystems {
     try {
       ModelWeights big = weights(100_000, 2);
       var remoteRef =
-          org.apache.pekko.actor.typed.ActorRefResolver.get(off.system())
-              .resolveActorRef(
-                  org.apache.pekko.actor.typed.ActorRefResolver.get(receiver.system())
-                      .toSerializationFormat(receiver.createTestProbe().ref()));
+          resolvedBy(off.system(), receiver.system(), receiver.createTestProbe().ref());
       WeightsPayload payload = WeightsTransfer.payloadFor(big, remoteRef, off.system());
       assertInstanceOf(BytesPayload.Streamed.class, claim(payload));
       assertEquals(big, await(WeightsTransfer.fetch(payload, receiver.system())));
@@ -180,12 +203,5 @@ class WeightsTransferTest extends TwoSystems {
         () -> TransferSettings.from(
             ConfigFactory.parseString("flock.transfer.chunk-size = 4098").withFallback(REMOTE)
                 .withFallback(Fixtures.testConfig())));
-  }
-
-  private static TransferException failure(CompletionStage<ModelWeights> stage) {
-    ExecutionException e =
-        assertThrows(
-            ExecutionException.class, () -> stage.toCompletableFuture().get(30, TimeUnit.SECONDS));
-    return assertInstanceOf(TransferException.class, e.getCause());
   }
 }
