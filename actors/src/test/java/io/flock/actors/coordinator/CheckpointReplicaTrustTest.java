@@ -67,6 +67,9 @@ class CheckpointReplicaTrustTest {
         pekko.cluster.roles = [coordinator]
         pekko.cluster.singleton.role = coordinator
         pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+        # Members come up and leave in a few gossip rounds: shorter rounds, shorter tests.
+        pekko.cluster.gossip-interval = 200ms
+        pekko.cluster.leader-actions-interval = 200ms
         pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
         """).withFallback(Fixtures.testConfig());
   }
