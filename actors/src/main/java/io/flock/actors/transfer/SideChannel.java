@@ -160,8 +160,8 @@ public final class SideChannel implements Extension {
     Tcp tcp = Tcp.get(Adapter.toClassic(system));
     // A receiver that stops reading (or never sends its id) holds a connection and its offered
     // bytes only until no byte has moved for the idle timeout. Pekko's idle timeout counts bytes
-    // in both directions: one that stops reading but keeps writing after its id would hold them
-    // longer (our own fetch writes nothing after the id; the id is a single-use secret).
+    // in both directions, so the answer has an idle timeout of its own (see answer): one that
+    // stops reading but keeps writing after its id is cut off too.
     Optional<java.time.Duration> idle = Optional.of(settings.idleTimeout());
     Source<Tcp.IncomingConnection, java.util.concurrent.CompletionStage<Tcp.ServerBinding>> server =
         tls.isPresent()
@@ -197,7 +197,7 @@ public final class SideChannel implements Extension {
    * ends in a failure is logged (the idle timeout included): the receiver's own fetch fails too,
    * but only this side knows how the connection ended here.
    */
-  private Flow<ByteString, ByteString, NotUsed> serve(InetSocketAddress from) {
+  Flow<ByteString, ByteString, NotUsed> serve(InetSocketAddress from) {
     CompletableFuture<String> transferId = new CompletableFuture<>();
     AtomicReference<ByteTransfer.Offered> sending = new AtomicReference<>();
     ByteString[] head = {ByteString.emptyByteString()};
@@ -231,7 +231,11 @@ public final class SideChannel implements Extension {
     return Flow.fromSinkAndSource(in, out);
   }
 
-  /** The answer to {@code transferId}; the offer it takes goes to {@code sending}. */
+  /**
+   * The answer to {@code transferId}; the offer it takes goes to {@code sending}. The payload fails
+   * with a {@link TimeoutException} when the receiver takes none of it for the idle timeout,
+   * whatever it keeps sending (the connection's own idle timeout counts bytes both ways).
+   */
   private Source<ByteString, NotUsed> answer(
       String transferId, AtomicReference<ByteTransfer.Offered> sending) {
     ByteTransfer.Offered bytes = offers.remove(transferId); // single use
@@ -241,7 +245,8 @@ public final class SideChannel implements Extension {
     sending.set(bytes);
     ByteBuffer header = ByteBuffer.allocate(1 + Long.BYTES).put(FOUND).putLong(bytes.size());
     return Source.single(ByteString.fromArrayUnsafe(header.array()))
-        .concat(bytes.chunks(settings.sideChannelChunkBytes()));
+        .concat(bytes.chunks(settings.sideChannelChunkBytes()))
+        .idleTimeout(settings.idleTimeout());
   }
 
   /**

@@ -23,6 +23,13 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -210,6 +217,42 @@ class SideChannelTest extends TwoSystems {
       assertTrue(e.getMessage().contains("subscription-timeout"), e.getMessage());
     } finally {
       manual.shutdownTestKit();
+    }
+  }
+
+  /**
+   * The connection's own idle timeout counts bytes both ways, so a receiver that stops reading but
+   * keeps sending would outlast it; the answer has an idle timeout of its own. Shown on the
+   * server's flow for one connection, whose receiving side here stays open and silent: the answer
+   * fails once the receiver has taken nothing for the idle timeout, though that side never ends.
+   */
+  @Test
+  void anAnswerTheReceiverStopsTakingFailsAfterTheIdleTimeoutWhileItsConnectionStaysOpen()
+      throws Exception {
+    ActorTestKit quick =
+        ActorTestKit.create("quick", remote("1s").withFallback(Fixtures.testConfig()));
+    try {
+      BytesPayload.Socket claim =
+          ByteTransfer.offerOnSideChannel(ByteTransfer.Offered.of(new byte[64 << 20]), quick.system());
+      var ends =
+          Source.<ByteString>queue(4, OverflowStrategy.fail())
+              .via(SideChannel.get(quick.system()).serve(new InetSocketAddress("127.0.0.1", 9)))
+              .watchTermination(Keep.both())
+              .toMat(Sink.<ByteString>queue().withAttributes(Attributes.inputBuffer(1, 1)), Keep.both())
+              .run(Materializer.matFromSystem(quick.system()));
+      long start = System.nanoTime();
+      ends.first().first().offer(ByteString.fromArray(HexFormat.of().parseHex(claim.transferId())));
+      ByteString header = ends.second().pull().toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
+      assertEquals(SideChannel.FOUND, header.head()); // nothing more is taken from here on
+      java.util.concurrent.ExecutionException e =
+          assertThrows(
+              java.util.concurrent.ExecutionException.class,
+              () -> ends.first().second().toCompletableFuture().get(10, TimeUnit.SECONDS));
+      assertInstanceOf(java.util.concurrent.TimeoutException.class, e.getCause());
+      assertTrue(System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(1), "not before the idle timeout");
+      ends.first().first().complete();
+    } finally {
+      quick.shutdownTestKit();
     }
   }
 
