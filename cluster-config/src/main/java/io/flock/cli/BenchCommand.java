@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
     description = "Benchmarks that reproduce papers' experiments and measure the data pipeline, training and"
         + " transfer speed.",
     subcommands = {BenchCommand.FedProxSynthetic.class, RobustnessBenchCommand.class,
-        DataBenchCommand.Loader.class, DataBenchCommand.Steps.class, WireBenchCommand.class})
+        DataBenchCommand.Loader.class, DataBenchCommand.Steps.class, WireBenchCommand.class,
+        SecaggBenchCommand.class})
 final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -25,7 +26,7 @@ final class BenchCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing benchmark: `flock bench fedprox-synthetic`, `robustness`, `loader`, `steps` or `wire`");
+        "missing benchmark: `flock bench fedprox-synthetic`, `robustness`, `loader`, `steps`, `wire` or `secagg`");
   }
 
   /** Writes {@code value} as indented JSON to {@code file} when one was asked for, and says so. */

@@ -279,6 +279,29 @@ class FlockCliTest {
   }
 
   @Test
+  void benchSecaggRejectsAnOddDegreeAndTooManyDroppedNamingTheRule() {
+    Run degree = run("bench", "secagg", "--clients", "5", "--degree", "3");
+    assertEquals(2, degree.exitCode());
+    assertTrue(degree.err().contains("degree k must be even and in [2, n) = [2, 5), was 3"), degree.err());
+    Run dropped = run("bench", "secagg", "--dropped", "100");
+    assertEquals(2, dropped.exitCode());
+    assertTrue(dropped.err().contains("--dropped must be in [0, clients), was 100"), dropped.err());
+  }
+
+  @Test
+  void benchSecaggUnmasksTheSumOfTheSurvivorsWithinTheQuantizationBound() throws Exception {
+    Path json = tmp.resolve("secagg.json");
+    Run r = run("bench", "secagg", "--clients", "12", "--degree", "4", "--threshold", "3", "--length", "500",
+        "--dropped", "2", "--json", json.toString());
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("sum of 10 masked inputs"), r.out());
+    var results = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+    assertTrue(results.get("maxError").asDouble() <= results.get("errorBound").asDouble(), results.toString());
+    assertEquals(4, results.get("phases").size());
+    assertTrue(results.get("phases").get("unmask").has("serverMs"), results.toString());
+  }
+
+  @Test
   void engineFailureNamesTheMissingLibraryAndTheGpuSettings() {
     Exception e = new ai.djl.engine.EngineException("Failed to load PyTorch native library",
         new UnsatisfiedLinkError("libcaffe2_nvrtc.so: libcuda.so.1: cannot open shared object file"));
