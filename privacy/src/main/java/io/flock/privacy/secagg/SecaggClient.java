@@ -242,7 +242,8 @@ public final class SecaggClient {
    * request is allowed only when it asks for the same kind of secret about every neighbour.
    *
    * @throws IllegalStateException if this client is not a survivor, there are fewer than t
-   *     survivors, or the request would reveal both secrets about one neighbour
+   *     survivors or fewer than t of the neighbours it masked with, or the request would reveal
+   *     both secrets about one neighbour
    */
   public UnmaskResponse unmask(UnmaskRequest request) {
     expect(Phase.MASKED, "unmask");
@@ -263,6 +264,26 @@ public final class SecaggClient {
               + " survivors, threshold is "
               + config.threshold()
               + "; refusing to unmask so few inputs");
+    }
+    // s_uv exposes u's mask as much as v's: u must not hand the server its seeds with so many
+    // neighbours that t others, told "u survived", could give it b_u too. Requiring t named
+    // survivors among the neighbours u masked with caps u's revealed seeds at k - t, and with
+    // t > k/2 the neighbours told "u survived" and not covered by them number fewer than t.
+    long survivingNeighbours = heldShares.keySet().stream().filter(survivors::contains).count();
+    if (survivingNeighbours < config.threshold()) {
+      throw new IllegalStateException(
+          "only "
+              + survivingNeighbours
+              + " of the "
+              + heldShares.size()
+              + " neighbours client "
+              + id
+              + " masked with are among the survivors "
+              + request.survivors()
+              + ", threshold is "
+              + config.threshold()
+              + "; revealing its pairwise seeds with the others would let the server strip its"
+              + " masks, so this request is refused");
     }
     for (int v : heldShares.keySet()) {
       Boolean before = revealedSeedOf.get(v);

@@ -50,6 +50,14 @@
  * its share of b_u, so the server would need t shares from colluding neighbours (Bonawitz et al.
  * make the same either-or argument for their two kinds of shares).
  *
+ * <p>That rule alone is not enough here, because u knows every s_uv too: told that all its
+ * neighbours dropped, u would reveal all its seeds itself while its neighbours, told that u
+ * survived, reveal t shares of b_u. So u also answers only a request that names at least t of the
+ * neighbours it masked with as survivors, revealing at most k - t of its own seeds; the neighbours
+ * that could still give a share of b_u are then those u named dropped plus any it did not mask
+ * with, at most k - t, fewer than t when {@code t > k/2}. An honest round loses nothing by it: a
+ * survivor with fewer than t surviving neighbours could not have its self mask removed anyway.
+ *
  * <p>The price: a survivor that has a dropped neighbour must answer the unmask request, since no
  * one else knows their pairwise seed; in the original protocol any t neighbours suffice. A client
  * that drops during Unmask is tolerated only if none of its neighbours dropped before.

@@ -92,7 +92,14 @@ class SecaggProtocolTest {
     int[] nb = g.neighbours(u);
     Set<Integer> dropped = Set.of(nb[0], nb[1], nb[2]); // 3 of 6 neighbours remain, t = 4
     f.maskQuantized(f.quantizedInputs(15), dropped);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> f.unmask(Set.of()));
+    // Client 0 itself refuses to unmask with fewer than t surviving neighbours; the server, left
+    // without its answer, still names it as the survivor whose self mask cannot be removed.
+    IllegalStateException refused =
+        assertThrows(IllegalStateException.class, () -> f.clients.get(u).unmask(f.unmaskRequest));
+    assertTrue(
+        refused.getMessage().contains("only 3 of the 6 neighbours client 0 masked with"),
+        refused.getMessage());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> f.unmask(Set.of(u)));
     assertTrue(
         e.getMessage().contains("self mask of client " + u + ": 3 shares of its seed arrived"),
         e.getMessage());
