@@ -55,6 +55,9 @@ final class SecaggCrypto {
   // Each channel key encrypts exactly one share, so a constant GCM nonce is never reused.
   private static final byte[] GCM_NONCE = new byte[12];
 
+  private static final X25519PrivateKeyParameters LOW_ORDER_PROBE =
+      new X25519PrivateKeyParameters(new byte[X25519PrivateKeyParameters.KEY_SIZE]);
+
   private SecaggCrypto() {}
 
   /** Length-prefixed encoding of a label, the round, two client ids and byte fields. */
@@ -85,6 +88,29 @@ final class SecaggCrypto {
     MLKEMKeyPairGenerator gen = new MLKEMKeyPairGenerator();
     gen.init(new MLKEMKeyGenerationParameters(random, KEM));
     return gen.generateKeyPair();
+  }
+
+  /**
+   * Whether {@code publicKey} is a point of small order, with which every X25519 secret is zero.
+   * Any fixed scalar detects it: X25519 clamps scalars to multiples of 8, the largest such order.
+   */
+  static boolean isLowOrderX25519(byte[] publicKey) {
+    try {
+      x25519(LOW_ORDER_PROBE, publicKey);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
+  }
+
+  /** Whether {@code publicKey} passes FIPS 203's modulus check for an ML-KEM-768 key. */
+  static boolean isValidKemPublicKey(byte[] publicKey) {
+    try {
+      new MLKEMPublicKeyParameters(KEM, publicKey);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** X25519 shared secret; Bouncy Castle refuses an all-zero result (a low-order public key). */

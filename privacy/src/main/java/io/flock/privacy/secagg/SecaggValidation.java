@@ -13,12 +13,28 @@ final class SecaggValidation {
 
   private SecaggValidation() {}
 
-  /** Round, id, key lengths and the ML-DSA-65 signature under the client's identity key. */
+  /**
+   * Round, id, key lengths, usable keys (X25519 not of small order, ML-KEM past the modulus check)
+   * and the ML-DSA-65 signature under the client's identity key.
+   */
   static void advertisedKeys(SecaggConfig config, AdvertisedKeys a) {
     config.checkRound(a.round(), "AdvertisedKeys of client " + a.client());
     config.graph().check(a.client());
     length(a.x25519Public(), SecaggCrypto.X25519_PUBLIC_BYTES, "X25519 key", a.client());
     length(a.kemPublic(), SecaggCrypto.KEM_PUBLIC_BYTES, "ML-KEM-768 key", a.client());
+    // Refused here, before the server relays them, so no neighbour fails on them in ShareKeys.
+    if (SecaggCrypto.isLowOrderX25519(a.x25519Public())) {
+      throw new IllegalArgumentException(
+          "the X25519 key of client "
+              + a.client()
+              + " is a point of small order: every X25519 secret with it would be zero");
+    }
+    if (!SecaggCrypto.isValidKemPublicKey(a.kemPublic())) {
+      throw new IllegalArgumentException(
+          "the ML-KEM-768 key of client "
+              + a.client()
+              + " fails the FIPS 203 modulus check (a coefficient is not below q)");
+    }
     if (!NodeIdentity.verify(config.identityKey(a.client()), a.signedBytes(), a.signature())) {
       throw new IllegalArgumentException(
           "the advertised keys of client "

@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flock.privacy.secagg.SecaggMessages.AdvertisedKeys;
+import io.flock.privacy.secagg.SecaggMessages.IncomingShares;
 import io.flock.privacy.secagg.SecaggMessages.MaskedInput;
+import io.flock.privacy.secagg.SecaggMessages.NeighbourKeys;
+import io.flock.privacy.secagg.SecaggMessages.SharedKeys;
 import io.flock.privacy.secagg.SecaggMessages.UnmaskRequest;
 import io.flock.privacy.secagg.SecaggMessages.UnmaskResponse;
 import java.util.ArrayList;
@@ -207,6 +211,50 @@ class SecaggPrivacyTest {
     f.clients.get(1).advertiseKeys();
     var relayed = new SecaggMessages.NeighbourKeys(good.round(), 1, List.of(bad));
     assertThrows(IllegalArgumentException.class, () -> f.clients.get(1).shareKeys(relayed));
+  }
+
+  @Test
+  void signedLowOrderX25519OrInvalidKemKeyIsRefusedNamingItsClientAndLeavesTheClientAsItWas() {
+    SecaggFixture f = new SecaggFixture(SecaggGraph.complete(4), 1, 8, Q, 32);
+    List<AdvertisedKeys> keys = new ArrayList<>();
+    f.clients.forEach(c -> keys.add(c.advertiseKeys()));
+    AdvertisedKeys good2 = keys.get(2);
+    byte[] lowOrder = new byte[32]; // the point u = 0: every X25519 secret with it is zero
+    byte[] signed =
+        SecaggCrypto.transcript("advertise", good2.round(), 2, -1, lowOrder, good2.kemPublic());
+    AdvertisedKeys bad2 =
+        new AdvertisedKeys(
+            good2.round(), 2, lowOrder, good2.kemPublic(), f.identities.get(2).sign(signed));
+    IllegalArgumentException atServer =
+        assertThrows(IllegalArgumentException.class, () -> f.server.receiveKeys(bad2));
+    assertTrue(atServer.getMessage().contains("X25519 key of client 2"), atServer.getMessage());
+    // Likewise an ML-KEM-768 key that fails FIPS 203's modulus check (coefficients >= q).
+    byte[] overQ = new byte[SecaggCrypto.KEM_PUBLIC_BYTES];
+    java.util.Arrays.fill(overQ, (byte) 0xFF);
+    byte[] signedKem =
+        SecaggCrypto.transcript("advertise", good2.round(), 2, -1, good2.x25519Public(), overQ);
+    AdvertisedKeys badKem2 =
+        new AdvertisedKeys(
+            good2.round(), 2, good2.x25519Public(), overQ, f.identities.get(2).sign(signedKem));
+    IllegalArgumentException kemAtServer =
+        assertThrows(IllegalArgumentException.class, () -> f.server.receiveKeys(badKem2));
+    assertTrue(
+        kemAtServer.getMessage().contains("ML-KEM-768 key of client 2"), kemAtServer.getMessage());
+    // Client 0 gets the bad key between two good ones and refuses the whole message ...
+    SecaggClient c = f.clients.get(0);
+    NeighbourKeys relayed =
+        new NeighbourKeys(f.config.round(), 0, List.of(keys.get(1), bad2, keys.get(3)));
+    IllegalArgumentException atClient =
+        assertThrows(IllegalArgumentException.class, () -> c.shareKeys(relayed));
+    assertTrue(atClient.getMessage().contains("X25519 key of client 2"), atClient.getMessage());
+    // ... and keeps nothing of it: keyed with client 3 only, it takes no share from client 1.
+    c.shareKeys(new NeighbourKeys(f.config.round(), 0, List.of(keys.get(3))));
+    SharedKeys from1 =
+        f.clients.get(1).shareKeys(new NeighbourKeys(f.config.round(), 1, List.of(keys.get(0))));
+    IncomingShares in = new IncomingShares(f.config.round(), 0, from1.shares());
+    IllegalArgumentException stale =
+        assertThrows(IllegalArgumentException.class, () -> c.maskInput(in, new float[8]));
+    assertTrue(stale.getMessage().contains("neighbours it keyed"), stale.getMessage());
   }
 
   @Test
