@@ -107,6 +107,7 @@ public final class SecaggClient {
    * @throws IllegalStateException if fewer than t neighbours advertised keys
    */
   public SharedKeys shareKeys(NeighbourKeys keys) {
+    Objects.requireNonNull(keys, "NeighbourKeys must not be null");
     expect(Phase.ADVERTISED, "shareKeys");
     config.checkRound(keys.round(), "NeighbourKeys");
     checkRecipient(keys.recipient(), "NeighbourKeys");
@@ -183,6 +184,7 @@ public final class SecaggClient {
   }
 
   private MaskedInput mask(IncomingShares incoming, int[] y) {
+    Objects.requireNonNull(incoming, "IncomingShares must not be null");
     config.checkRound(incoming.round(), "IncomingShares");
     checkRecipient(incoming.recipient(), "IncomingShares");
     Map<Integer, byte[]> shares = new TreeMap<>();
@@ -246,6 +248,7 @@ public final class SecaggClient {
    *     both secrets about one neighbour
    */
   public UnmaskResponse unmask(UnmaskRequest request) {
+    Objects.requireNonNull(request, "UnmaskRequest must not be null");
     expect(Phase.MASKED, "unmask");
     config.checkRound(request.round(), "UnmaskRequest");
     Set<Integer> survivors = SecaggValidation.survivors(config, request.survivors());

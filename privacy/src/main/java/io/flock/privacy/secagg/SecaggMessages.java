@@ -71,7 +71,7 @@ public final class SecaggMessages {
   /** Phase 1, server to one client: the advertised keys of its neighbours that advertised. */
   public record NeighbourKeys(long round, int recipient, List<AdvertisedKeys> keys) {
     public NeighbourKeys {
-      keys = List.copyOf(keys);
+      keys = list(keys, "keys");
     }
   }
 
@@ -119,14 +119,14 @@ public final class SecaggMessages {
   /** Phase 2, client to server: one {@link EncryptedShare} per neighbour that advertised keys. */
   public record SharedKeys(long round, int client, List<EncryptedShare> shares) {
     public SharedKeys {
-      shares = List.copyOf(shares);
+      shares = list(shares, "shares");
     }
   }
 
   /** Phase 2, server to one client: the shares its neighbours addressed to it. */
   public record IncomingShares(long round, int recipient, List<EncryptedShare> shares) {
     public IncomingShares {
-      shares = List.copyOf(shares);
+      shares = list(shares, "shares");
     }
   }
 
@@ -180,7 +180,7 @@ public final class SecaggMessages {
   /** Phase 4, server to every survivor: the clients whose masked input arrived (U3), sorted. */
   public record UnmaskRequest(long round, List<Integer> survivors) {
     public UnmaskRequest {
-      survivors = List.copyOf(survivors);
+      survivors = list(survivors, "survivors");
     }
   }
 
@@ -221,8 +221,8 @@ public final class SecaggMessages {
   public record UnmaskResponse(
       long round, int client, List<Revealed> selfMaskShares, List<Revealed> pairwiseSeeds) {
     public UnmaskResponse {
-      selfMaskShares = List.copyOf(selfMaskShares);
-      pairwiseSeeds = List.copyOf(pairwiseSeeds);
+      selfMaskShares = list(selfMaskShares, "selfMaskShares");
+      pairwiseSeeds = list(pairwiseSeeds, "pairwiseSeeds");
     }
   }
 
@@ -230,7 +230,7 @@ public final class SecaggMessages {
   public record Result(long round, float[] sum, List<Integer> survivors) {
     public Result {
       sum = Objects.requireNonNull(sum, "sum must not be null").clone();
-      survivors = List.copyOf(survivors);
+      survivors = list(survivors, "survivors");
     }
 
     @Override
@@ -260,6 +260,14 @@ public final class SecaggMessages {
     public String toString() {
       return "Result[round=" + round + ", length=" + sum.length + ", count=" + count() + "]";
     }
+  }
+
+  private static <T> List<T> list(List<T> l, String name) {
+    Objects.requireNonNull(l, name + " must not be null");
+    for (int i = 0; i < l.size(); i++) {
+      Objects.requireNonNull(l.get(i), name + "[" + i + "] is null");
+    }
+    return List.copyOf(l);
   }
 
   private static byte[] copy(byte[] b, String name) {

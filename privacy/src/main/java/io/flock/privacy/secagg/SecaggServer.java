@@ -56,6 +56,7 @@ public final class SecaggServer {
 
   /** Phase 1: takes one client's advertised keys after checking its signature. */
   public void receiveKeys(AdvertisedKeys keys) {
+    Objects.requireNonNull(keys, "AdvertisedKeys must not be null");
     expect(Phase.KEYS, "receiveKeys");
     SecaggValidation.advertisedKeys(config, keys);
     unique(advertised.containsKey(keys.client()), "AdvertisedKeys", keys.client());
@@ -81,6 +82,7 @@ public final class SecaggServer {
 
   /** Phase 2: takes one client's encrypted shares, one per neighbour that advertised keys. */
   public void receiveShares(SharedKeys keys) {
+    Objects.requireNonNull(keys, "SharedKeys must not be null");
     expect(Phase.SHARES, "receiveShares");
     config.checkRound(keys.round(), "SharedKeys of client " + keys.client());
     int u = keys.client();
@@ -138,6 +140,7 @@ public final class SecaggServer {
 
   /** Phase 3: takes one client's masked input. */
   public void receiveMaskedInput(MaskedInput input) {
+    Objects.requireNonNull(input, "MaskedInput must not be null");
     expect(Phase.INPUTS, "receiveMaskedInput");
     config.checkRound(input.round(), "MaskedInput of client " + input.client());
     member(shared.containsKey(input.client()), "MaskedInput", input.client(), "shared keys");
@@ -175,6 +178,7 @@ public final class SecaggServer {
 
   /** Phase 4: takes one survivor's revealed shares and seeds. */
   public void receiveUnmask(UnmaskResponse response) {
+    Objects.requireNonNull(response, "UnmaskResponse must not be null");
     expect(Phase.UNMASK, "receiveUnmask");
     int u = response.client();
     config.checkRound(response.round(), "UnmaskResponse of client " + u);

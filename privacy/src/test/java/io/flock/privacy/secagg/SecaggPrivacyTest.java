@@ -9,6 +9,7 @@ import io.flock.privacy.secagg.SecaggMessages.AdvertisedKeys;
 import io.flock.privacy.secagg.SecaggMessages.IncomingShares;
 import io.flock.privacy.secagg.SecaggMessages.MaskedInput;
 import io.flock.privacy.secagg.SecaggMessages.NeighbourKeys;
+import io.flock.privacy.secagg.SecaggMessages.Revealed;
 import io.flock.privacy.secagg.SecaggMessages.SharedKeys;
 import io.flock.privacy.secagg.SecaggMessages.UnmaskRequest;
 import io.flock.privacy.secagg.SecaggMessages.UnmaskResponse;
@@ -286,6 +287,25 @@ class SecaggPrivacyTest {
     var e3 =
         assertThrows(IllegalArgumentException.class, () -> f.server.receiveMaskedInput(shortY));
     assertTrue(e3.getMessage().contains("must have length 8, had 7"));
+  }
+
+  @Test
+  void nullListsAndNullEntriesInMessagesAreRefusedNamingTheField() {
+    var e1 = assertThrows(NullPointerException.class, () -> new NeighbourKeys(7, 0, null));
+    assertEquals("keys must not be null", e1.getMessage());
+    var e2 =
+        assertThrows(
+            NullPointerException.class,
+            () -> new UnmaskRequest(7, java.util.Arrays.asList(0, null, 2)));
+    assertEquals("survivors[1] is null", e2.getMessage());
+    var e3 =
+        assertThrows(
+            NullPointerException.class,
+            () -> new UnmaskResponse(7, 0, List.of(), java.util.Arrays.asList((Revealed) null)));
+    assertEquals("pairwiseSeeds[0] is null", e3.getMessage());
+    SecaggFixture f = new SecaggFixture(SecaggGraph.complete(4), 2, 8, Q, 33);
+    var e4 = assertThrows(NullPointerException.class, () -> f.server.receiveKeys(null));
+    assertEquals("AdvertisedKeys must not be null", e4.getMessage());
   }
 
   @Test
