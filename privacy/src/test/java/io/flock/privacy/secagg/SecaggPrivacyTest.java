@@ -188,8 +188,13 @@ class SecaggPrivacyTest {
                 in.shares().get(0),
                 new SecaggMessages.EncryptedShare(e0.from(), 2, ct, e0.sealedShare()),
                 in.shares().get(2)));
-    assertThrows(
-        IllegalArgumentException.class, () -> f.clients.get(2).maskInput(tampered, new float[8]));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> f.clients.get(2).maskInput(tampered, new float[8]));
+    assertTrue(
+        e.getMessage().contains("share from client " + e0.from() + " to client 2 failed AES-GCM"),
+        e.getMessage());
   }
 
   @Test

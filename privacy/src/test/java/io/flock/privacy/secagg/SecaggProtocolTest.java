@@ -76,6 +76,26 @@ class SecaggProtocolTest {
   }
 
   @Test
+  void sumOfSurvivorsIsExactWhenAClientDropsAfterAdvertisingKeys() {
+    SecaggGraph g = SecaggGraph.harary(12, 6, SecaggFixture.graphSeed(8));
+    SecaggFixture f = new SecaggFixture(g, 4, 40, Q, 13);
+    int gone = 5; // advertises keys, then never shares: its neighbours' shares for it are dropped
+    f.clients.forEach(c -> f.server.receiveKeys(c.advertiseKeys()));
+    f.neighbourKeys = f.server.relayKeys();
+    for (SecaggClient c : f.clients) {
+      var shared = c.shareKeys(f.neighbourKeys.get(c.id()));
+      if (c.id() != gone) {
+        f.server.receiveShares(shared);
+      }
+    }
+    f.incoming = f.server.relayShares();
+    int[][] q = f.quantizedInputs(19);
+    Result r = f.maskQuantized(q, Set.of(gone)).unmask(Set.of());
+    assertArrayEquals(f.plainSum(q, Set.of(gone)), r.sum());
+    assertEquals(11, r.count());
+  }
+
+  @Test
   void survivorWithNoDroppedNeighbourMayMissUnmaskWithoutBreakingTheSum() {
     SecaggFixture f = new SecaggFixture(SecaggGraph.complete(6), 4, 64, Q, 7).shareKeys();
     int[][] q = f.quantizedInputs(14);
