@@ -108,6 +108,17 @@ public final class SecaggServer {
             "SharedKeys of client " + u + " holds two shares for client " + e.to());
       }
     }
+    // Each pair must mask both ways or neither: v masks with u exactly when u's share reaches v.
+    for (int v : graph.neighbours(u)) {
+      if (advertised.containsKey(v) && !to.contains(v)) {
+        throw new IllegalArgumentException(
+            "SharedKeys of client "
+                + u
+                + " holds no share for client "
+                + v
+                + ", a neighbour that advertised keys; it must hold one for each");
+      }
+    }
     if (to.size() < config.threshold()) {
       throw new IllegalArgumentException(
           "SharedKeys of client "

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flock.privacy.secagg.SecaggMessages.Result;
+import io.flock.privacy.secagg.SecaggMessages.SharedKeys;
 import io.flock.privacy.secagg.SecaggMessages.UnmaskRequest;
 import java.security.SecureRandom;
 import java.util.List;
@@ -93,6 +94,32 @@ class SecaggProtocolTest {
     Result r = f.maskQuantized(q, Set.of(gone)).unmask(Set.of());
     assertArrayEquals(f.plainSum(q, Set.of(gone)), r.sum());
     assertEquals(11, r.count());
+  }
+
+  @Test
+  void sharedKeysWithoutAShareForEveryAdvertisedNeighbourIsRefusedAndTheRoundStillSumsExactly() {
+    SecaggFixture f = new SecaggFixture(SecaggGraph.complete(5), 2, 16, Q, 14);
+    f.clients.forEach(c -> f.server.receiveKeys(c.advertiseKeys()));
+    f.neighbourKeys = f.server.relayKeys();
+    for (SecaggClient c : f.clients) {
+      SharedKeys s = c.shareKeys(f.neighbourKeys.get(c.id()));
+      if (c.id() == 0) { // its first share is for client 1; without it only 0 masks with 1
+        var trimmed = new SharedKeys(s.round(), 0, s.shares().subList(1, s.shares().size()));
+        try {
+          f.server.receiveShares(trimmed);
+          continue; // accepted: the round goes on with it
+        } catch (IllegalArgumentException refused) {
+          assertTrue(
+              refused.getMessage().contains("SharedKeys of client 0 holds no share for client 1"),
+              refused.getMessage());
+        }
+      }
+      f.server.receiveShares(s);
+    }
+    f.incoming = f.server.relayShares();
+    int[][] q = f.quantizedInputs(20);
+    Result r = f.maskQuantized(q, Set.of()).unmask(Set.of());
+    assertArrayEquals(f.plainSum(q, Set.of()), r.sum());
   }
 
   @Test
