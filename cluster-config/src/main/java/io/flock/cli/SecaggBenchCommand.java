@@ -51,7 +51,7 @@ final class SecaggBenchCommand implements Callable<Integer> {
   int degree;
 
   @Option(names = "--threshold", defaultValue = "9",
-      description = "Shares t that recover a self-mask seed, 1..k (default: ${DEFAULT-VALUE}).")
+      description = "Shares t that recover a self-mask seed, more than k/2 and at most k (default: ${DEFAULT-VALUE}).")
   int threshold;
 
   @Option(names = "--length", defaultValue = "199210",

@@ -11,8 +11,10 @@ import java.util.Objects;
  * ML-DSA-65 identity key ({@link io.flock.privacy.identity.NodeIdentity#publicKey}).
  *
  * <p>The threshold t is the number of a client's neighbours that must reveal their shares of its
- * self-mask seed to remove its self mask. Choose {@code t > k/2}: then two disjoint groups of
- * neighbours cannot both reach it, which is what the SecAgg+ analysis assumes (Bell et al. 2020).
+ * self-mask seed to remove its self mask. It must exceed {@code k/2}: then two disjoint groups of
+ * neighbours cannot both reach it, which is what the SecAgg+ analysis assumes (Bell et al. 2020)
+ * and what keeps a server that names different survivors to different clients from removing every
+ * mask of one client (see the package documentation); smaller thresholds are refused.
  */
 public final class SecaggConfig {
 
@@ -24,7 +26,7 @@ public final class SecaggConfig {
   private final List<byte[]> identityKeys;
 
   /**
-   * @throws IllegalArgumentException unless {@code 1 <= threshold <= k}, {@code vectorLength >= 1},
+   * @throws IllegalArgumentException unless {@code k/2 < threshold <= k}, {@code vectorLength >= 1},
    *     the quantizer cannot overflow for {@code n} clients, and there is one identity key per
    *     client
    */
@@ -37,9 +39,11 @@ public final class SecaggConfig {
       List<byte[]> identityKeys) {
     this.round = round;
     this.graph = Objects.requireNonNull(graph, "graph must not be null");
-    if (threshold < 1 || threshold > graph.degree()) {
-      throw new IllegalArgumentException(
-          "threshold t must be in [1, k] = [1, " + graph.degree() + "], was " + threshold);
+    int k = graph.degree();
+    if (threshold <= k / 2 || threshold > k) {
+      throw new IllegalArgumentException("threshold t must be in (k/2, k] = [" + (k / 2 + 1) + ", " + k
+          + "], was " + threshold + ": with t <= k/2 a server naming different survivors to different"
+          + " neighbours could remove every mask of one client");
     }
     if (vectorLength < 1) {
       throw new IllegalArgumentException("vectorLength must be >= 1, was " + vectorLength);

@@ -57,7 +57,7 @@ class SecaggGraphTest {
   }
 
   @Test
-  void invalidDegreeAndThresholdAreRefused() {
+  void invalidDegreeAndThresholdsOfAtMostHalfTheDegreeAreRefused() {
     byte[] s = SecaggFixture.graphSeed(0);
     var odd = assertThrows(IllegalArgumentException.class, () -> SecaggGraph.harary(10, 5, s));
     assertTrue(odd.getMessage().contains("degree k must be even and in [2, n) = [2, 10), was 5"));
@@ -71,7 +71,10 @@ class SecaggGraphTest {
     List<byte[]> keys = java.util.Collections.nCopies(10, new byte[1]);
     var t0 =
         assertThrows(IllegalArgumentException.class, () -> new SecaggConfig(1, g, 0, 5, q, keys));
-    assertTrue(t0.getMessage().contains("threshold t must be in [1, k] = [1, 4], was 0"));
+    assertTrue(t0.getMessage().contains("threshold t must be in (k/2, k] = [3, 4], was 0"), t0.getMessage());
+    var half =
+        assertThrows(IllegalArgumentException.class, () -> new SecaggConfig(1, g, 2, 5, q, keys));
+    assertTrue(half.getMessage().contains("was 2: with t <= k/2 a server"), half.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new SecaggConfig(1, g, 5, 5, q, keys));
     assertThrows(IllegalArgumentException.class, () -> new SecaggConfig(1, g, 3, 0, q, keys));
     assertThrows(

@@ -221,7 +221,7 @@ class SecaggPrivacyTest {
 
   @Test
   void signedLowOrderX25519OrInvalidKemKeyIsRefusedNamingItsClientAndLeavesTheClientAsItWas() {
-    SecaggFixture f = new SecaggFixture(SecaggGraph.complete(4), 1, 8, Q, 32);
+    SecaggFixture f = new SecaggFixture(SecaggGraph.complete(6), 3, 8, Q, 32);
     List<AdvertisedKeys> keys = new ArrayList<>();
     f.clients.forEach(c -> keys.add(c.advertiseKeys()));
     AdvertisedKeys good2 = keys.get(2);
@@ -253,11 +253,14 @@ class SecaggPrivacyTest {
     IllegalArgumentException atClient =
         assertThrows(IllegalArgumentException.class, () -> c.shareKeys(relayed));
     assertTrue(atClient.getMessage().contains("X25519 key of client 2"), atClient.getMessage());
-    // ... and keeps nothing of it: keyed with client 3 only, it takes no share from client 1.
-    c.shareKeys(new NeighbourKeys(f.config.round(), 0, List.of(keys.get(3))));
+    // ... and keeps nothing of it: keyed with clients 3, 4 and 5 (t of them), it takes no share
+    // from client 1.
+    c.shareKeys(new NeighbourKeys(f.config.round(), 0, List.of(keys.get(3), keys.get(4), keys.get(5))));
     SharedKeys from1 =
-        f.clients.get(1).shareKeys(new NeighbourKeys(f.config.round(), 1, List.of(keys.get(0))));
-    IncomingShares in = new IncomingShares(f.config.round(), 0, from1.shares());
+        f.clients.get(1).shareKeys(new NeighbourKeys(f.config.round(), 1,
+            List.of(keys.get(0), keys.get(3), keys.get(4))));
+    IncomingShares in = new IncomingShares(f.config.round(), 0,
+        from1.shares().stream().filter(share -> share.to() == 0).toList());
     IllegalArgumentException stale =
         assertThrows(IllegalArgumentException.class, () -> c.maskInput(in, new float[8]));
     assertTrue(stale.getMessage().contains("neighbours it keyed"), stale.getMessage());

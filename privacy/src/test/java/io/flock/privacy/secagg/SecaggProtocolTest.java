@@ -98,7 +98,7 @@ class SecaggProtocolTest {
 
   @Test
   void sharedKeysWithoutAShareForEveryAdvertisedNeighbourIsRefusedAndTheRoundStillSumsExactly() {
-    SecaggFixture f = new SecaggFixture(SecaggGraph.complete(5), 2, 16, Q, 14);
+    SecaggFixture f = new SecaggFixture(SecaggGraph.complete(5), 3, 16, Q, 14);
     f.clients.forEach(c -> f.server.receiveKeys(c.advertiseKeys()));
     f.neighbourKeys = f.server.relayKeys();
     for (SecaggClient c : f.clients) {
