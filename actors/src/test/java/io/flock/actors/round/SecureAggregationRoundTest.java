@@ -23,6 +23,7 @@ import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -49,6 +50,7 @@ class SecureAggregationRoundTest {
 
   private static final ModelWeights GLOBAL = weights(1f, 2f, 3f, 4f);
   private static final double CLIP = 1.0;
+  private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(1);
 
   // Updates of nodes with 1, 3 and 5 samples; B's last coordinate (2.0) is beyond the clip.
   private static final float[] A = {0.5f, -0.25f, 0.125f, 1.0f};
@@ -96,7 +98,7 @@ class SecureAggregationRoundTest {
     Map<String, byte[]> keys = new TreeMap<>();
     nodeIds.forEach(id -> keys.put(id, identity(id).publicKey()));
     return new RoundSettings(1.0, 2, 0.0, Duration.ofMinutes(1), TRAIN)
-        .withSecureAggregation(new SecureAggregation(0, 0, CLIP, Duration.ofMinutes(1), keys));
+        .withSecureAggregation(new SecureAggregation(0, 0, CLIP, PHASE_TIMEOUT, keys));
   }
 
   private static void assertMean(float[] expected, ModelWeights combined) {
@@ -154,6 +156,74 @@ class SecureAggregationRoundTest {
     assertEquals(9, done.stats().samplesProcessed(), "the crashed node's samples are not counted");
     assertEquals(List.of(new Dropout(ids.get(3), DropoutReason.CRASHED,
         "node stopped during the secure-aggregation masked-input phase")), done.stats().dropouts());
+  }
+
+  /**
+   * Forwards everything to {@code real}; its share-keys replies go through a child that also tells
+   * {@code replied}, so a test knows when the phase is waiting only for the silent nodes.
+   */
+  private static Behavior<TrainingNode.Command> reportsItsSharedKeys(ActorRef<TrainingNode.Command> real,
+      ActorRef<String> replied) {
+    return Behaviors.setup(ctx -> Behaviors.receive(TrainingNode.Command.class)
+        .onMessage(TrainingNode.ShareKeys.class, m -> {
+          ActorRef<SecaggRound.Reply> relay = ctx.spawnAnonymous(Behaviors.receive(SecaggRound.Reply.class)
+              .onAnyMessage(reply -> {
+                m.replyTo().tell(reply);
+                replied.tell(reply.nodeId());
+                return Behaviors.stopped();
+              })
+              .build());
+          real.tell(new TrainingNode.ShareKeys(m.round(), m.keys(), relay));
+          return Behaviors.same();
+        })
+        .onAnyMessage(m -> {
+          real.tell(m);
+          return Behaviors.same();
+        })
+        .build());
+  }
+
+  /** Forwards everything to {@code real} but never answers the share-keys phase. */
+  private static Behavior<TrainingNode.Command> silentInTheShareKeysPhase(ActorRef<TrainingNode.Command> real) {
+    return Behaviors.receive(TrainingNode.Command.class)
+        .onMessage(TrainingNode.ShareKeys.class, m -> Behaviors.same())
+        .onAnyMessage(m -> {
+          real.tell(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  @Test
+  void secureRoundCompletesWhenANodeStaysSilentInTheShareKeysPhaseUntilItsDeadline() {
+    List<String> ids = List.of(fresh("a"), fresh("b"), fresh("c"), fresh("d"));
+    float[][] deltas = {A, B, C, D};
+    int[] samples = {1, 3, 5, 2};
+    TestProbe<String> replied = testKit.createTestProbe();
+    List<ActorRef<TrainingNode.Command>> nodes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ActorRef<TrainingNode.Command> real = node(ids.get(i), "real-" + ids.get(i), samples[i], deltas[i]);
+      nodes.add(testKit.spawn(i < 3 ? reportsItsSharedKeys(real, replied.ref()) : silentInTheShareKeysPhase(real),
+          ids.get(i)));
+    }
+    TestProbe<RoundManager.Outcome> outcome = testKit.createTestProbe();
+
+    testKit.spawn(RoundManager.create(1, GLOBAL, settings(ids), 42, nodes, outcome.ref()));
+    java.util.Set<String> answered = new java.util.TreeSet<>();
+    for (int i = 0; i < 3; i++) {
+      answered.add(replied.expectMessageClass(String.class, Duration.ofSeconds(30)));
+    }
+    assertEquals(new java.util.TreeSet<>(ids.subList(0, 3)), answered);
+    ManualTime.get(testKit.system()).timePasses(PHASE_TIMEOUT);
+
+    RoundManager.RoundCompleted done = outcome.expectMessageClass(RoundManager.RoundCompleted.class,
+        Duration.ofSeconds(30));
+    // D advertised keys but shared none: no share of it was relayed, so nobody masks with it
+    // (Bonawitz et al. 2017, Fig. 4: pairwise masks only with U2, the clients whose shares arrived).
+    assertMean(MEAN_ABC, done.combinedUpdate());
+    assertEquals(3, done.stats().participants());
+    assertEquals(List.of(new Dropout(ids.get(3), DropoutReason.TIMED_OUT,
+        "no reply in the secure-aggregation share-keys phase within 60000 ms")), done.stats().dropouts());
   }
 
   @Test
