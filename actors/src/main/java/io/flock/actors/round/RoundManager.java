@@ -34,6 +34,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the end of a round. Likewise it watches its aggregator, which never stops by itself: a dead
  * aggregator fails the round instead of leaving it hanging.
  *
+ * <p>Under {@link RoundSettings#secureAggregation() secure aggregation} a node that trained keeps its
+ * update and answers {@link UpdateKept} (sample count and loss in clear); once training is settled,
+ * a {@link SecaggRound} child runs the protocol's four phases among those nodes, each with its own
+ * deadline, and reports only the sum of the survivors' clipped updates. Their unweighted mean goes
+ * to the aggregator as one contribution; nodes that drop out in a phase are dropouts naming it.
+ *
  * <p>Nodes are identified by their actor name, which must be unique in the federation (cluster
  * members name their nodes with a member prefix).
  */
