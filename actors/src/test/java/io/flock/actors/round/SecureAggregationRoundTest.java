@@ -125,6 +125,35 @@ class SecureAggregationRoundTest {
     assertEquals(List.of(), done.stats().dropouts());
   }
 
+  @Test
+  void secureRoundOnASparseHararyGraphGivesTheSameMean() {
+    // 5 nodes, k = 2 (a ring permuted by the round's seed), t = 2: SecAgg+ rather than the complete graph
+    List<String> ids = List.of(fresh("a"), fresh("b"), fresh("c"), fresh("a2"), fresh("b2"));
+    float[][] deltas = {A, B, C, A, B};
+    List<ActorRef<TrainingNode.Command>> nodes = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      nodes.add(node(ids.get(i), ids.get(i), i + 1, deltas[i]));
+    }
+    Map<String, byte[]> keys = new TreeMap<>();
+    ids.forEach(id -> keys.put(id, identity(id).publicKey()));
+    RoundSettings sparse = new RoundSettings(1.0, 2, 0.0, Duration.ofMinutes(1), TRAIN)
+        .withSecureAggregation(new SecureAggregation(2, 2, CLIP, PHASE_TIMEOUT, keys));
+    TestProbe<RoundManager.Outcome> outcome = testKit.createTestProbe();
+
+    testKit.spawn(RoundManager.create(1, GLOBAL, sparse, 42, nodes, outcome.ref()));
+
+    RoundManager.RoundCompleted done = outcome.expectMessageClass(RoundManager.RoundCompleted.class,
+        Duration.ofSeconds(30));
+    float[] expected = new float[4];
+    for (float[] d : deltas) {
+      for (int i = 0; i < 4; i++) {
+        expected[i] += (float) Math.max(-CLIP, Math.min(CLIP, d[i])) / deltas.length;
+      }
+    }
+    assertMean(expected, done.combinedUpdate());
+    assertEquals(5, done.stats().participants());
+  }
+
   /** Forwards everything to {@code real}, but stops (a crash) when asked to mask its input. */
   private static Behavior<TrainingNode.Command> crashesWhenAskedToMask(ActorRef<TrainingNode.Command> real) {
     return Behaviors.receive(TrainingNode.Command.class)
