@@ -128,6 +128,10 @@ final class MemberCommand implements Callable<Integer> {
     // member's own --data split over its K nodes.
     int total = part[1] * nodes;
     int first = part[0] * nodes;
+    if (dataArgs.stream().anyMatch(a -> a.startsWith("--secure-aggregation") || a.startsWith("--secagg-"))) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--secure-aggregation is not supported yet in"
+          + " a cluster (flock seed/member): it runs in flock simulate only");
+    }
     List<String> simArgs = new ArrayList<>(dataArgs);
     simArgs.addAll(List.of("--nodes", Integer.toString(total), "--partition", split, "--min-nodes", "1"));
     SimulationConfig config;

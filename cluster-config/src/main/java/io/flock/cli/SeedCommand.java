@@ -114,6 +114,11 @@ final class SeedCommand implements Callable<Integer> {
     } catch (CommandLine.ParameterException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    if (sim.config().secureAggregation() != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--secure-aggregation is not supported yet in"
+          + " a cluster (flock seed/member): it runs in flock simulate only; nodes on members need identity keys"
+          + " the coordinator knows and the masked inputs a transfer path sized for them");
+    }
     Simulation.Prepared prepared;
     try {
       prepared = Simulation.prepare(sim.config());

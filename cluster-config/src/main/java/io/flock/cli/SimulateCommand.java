@@ -230,6 +230,30 @@ final class SimulateCommand implements Callable<Integer> {
       description = "RDP to (epsilon, delta): improved or classic (default: ${DEFAULT-VALUE}).")
   String dpConversion;
 
+  @Option(names = "--secure-aggregation", defaultValue = "false",
+      description = "Securely aggregate every round (Bonawitz et al. 2017, SecAgg+ graph of Bell et al. 2020):"
+          + " the coordinator only ever sees the sum of the sampled nodes' updates. The combined update is"
+          + " then the UNWEIGHTED mean of the surviving sampled updates, each clipped per coordinate to"
+          + " [-c, c] (--secagg-clip), not FedAvg's sample-weighted mean; sample counts are still reported"
+          + " in clear. Mean-based strategies only; not supported yet with differential privacy, nor in"
+          + " flock seed/member (default: ${DEFAULT-VALUE}).")
+  boolean secureAggregation;
+
+  @Option(names = "--secagg-degree", defaultValue = "0",
+      description = "Secure aggregation: neighbours k per node; 0 = the complete graph among the m sampled nodes"
+          + " when m <= 16, else the even 2*ceil(log2 m) (default: ${DEFAULT-VALUE}).")
+  int secaggDegree;
+
+  @Option(names = "--secagg-threshold", defaultValue = "0",
+      description = "Secure aggregation: shares t that recover a node's secrets, in (k/2, k]; 0 = k/2 + 1"
+          + " (default: ${DEFAULT-VALUE}).")
+  int secaggThreshold;
+
+  @Option(names = "--secagg-clip", defaultValue = "1.0",
+      description = "Secure aggregation: each coordinate of an update is clipped to [-c, c] before"
+          + " quantization; coordinates beyond it are clipped (default: ${DEFAULT-VALUE}).")
+  double secaggClip;
+
   @Override
   public Integer call() throws Exception {
     SimulationConfig config = config();
@@ -251,6 +275,15 @@ final class SimulateCommand implements Callable<Integer> {
     out.printf("flock simulate: %s on %s, %d nodes (%s), C=%s, E=%d, B=%d, lr=%s, seed=%d, strategy %s%n",
         config.model(), config.dataset(), config.nodes(), partition, fraction, localEpochs, batchSize,
         learningRate, seed, prepared.strategy().describe());
+    var secure = prepared.round().secureAggregation();
+    if (secure != null) {
+      int m = prepared.round().sampleSize(config.nodes());
+      int k = secure.degreeFor(m);
+      out.printf("secure aggregation: the coordinator sees only the sum of each round's updates; m=%d sampled,"
+          + " k=%d%s, t=%d, clip %s per coordinate, %d s per phase; the update is the UNWEIGHTED mean of the"
+          + " survivors' clipped updates%n", m, k, k == m - 1 ? " (complete graph)" : "", secure.thresholdFor(k),
+          secure.clip(), secure.phaseTimeout().toSeconds());
+    }
     String privacy = RoundLines.privacy(prepared);
     if (privacy != null) {
       out.println(privacy);
@@ -299,10 +332,24 @@ final class SimulateCommand implements Callable<Integer> {
           scheme, seed, minNodes, minFraction, Duration.ofSeconds(roundTimeoutSeconds), targetLoss,
           targetAccuracy, data.dir, trainLimit, clipNorm, gpu, strategy, options, stragglers, dpConfig(),
           attackers, attackScale, federatedEval, dirichletAlpha, maxSteps, testLimit,
-          new DataSettings(loaderWorkers, prefetch, augment));
+          new DataSettings(loaderWorkers, prefetch, augment), secureAggregationOptions());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), optionNames(e.getMessage()));
     }
+  }
+
+  /** The secure-aggregation options, or null without --secure-aggregation (which its options need). */
+  private io.flock.simulations.SecaggOptions secureAggregationOptions() {
+    if (!secureAggregation) {
+      var given = spec.commandLine().getParseResult();
+      for (String option : java.util.List.of("--secagg-degree", "--secagg-threshold", "--secagg-clip")) {
+        if (given != null && given.hasMatchedOption(option)) {
+          throw new IllegalArgumentException(option + " needs --secure-aggregation");
+        }
+      }
+      return null;
+    }
+    return new io.flock.simulations.SecaggOptions(secaggDegree, secaggThreshold, secaggClip);
   }
 
   /** The strategy layer names its settings as fields; the user typed options. */

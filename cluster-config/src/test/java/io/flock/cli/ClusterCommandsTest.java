@@ -43,6 +43,19 @@ class ClusterCommandsTest {
   }
 
   @Test
+  void seedAndMemberRefuseSecureAggregationWhichRunsInSimulateOnly() {
+    FlockCliTest.Run seed = run("seed", "--port", "" + ClusterProcessesTest.freePort(), "--workdir",
+        tmp.resolve("s").toString(), "--secure-aggregation");
+    assertEquals(2, seed.exitCode());
+    assertTrue(seed.err().contains("--secure-aggregation is not supported yet in a cluster"), seed.err());
+    assertTrue(!Files.exists(tmp.resolve("s")), "nothing was written");
+    FlockCliTest.Run member = run("member", "--seed", "127.0.0.1:" + ClusterProcessesTest.freePort(),
+        "--secure-aggregation");
+    assertEquals(2, member.exitCode());
+    assertTrue(member.err().contains("--secure-aggregation is not supported yet in a cluster"), member.err());
+  }
+
+  @Test
   void seedRefusesAWorkdirWithACheckpointUnlessResumingAndLeavesItAlone() throws IOException {
     Path work = tmp.resolve("w");
     new CheckpointFiles(work).write(checkpoint(4));

@@ -114,14 +114,44 @@ class FlockCliTest {
   }
 
   @Test
+  void secureAggregationIsRefusedWithARuleThatNeedsEveryUpdate() {
+    Run r = run("simulate", "--secure-aggregation", "--strategy", "krum");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--secure-aggregation is not supported with --strategy krum"), r.err());
+  }
+
+  @Test
+  void secureAggregationIsRefusedWithDifferentialPrivacy() {
+    Run r = run("simulate", "--secure-aggregation", "--dp-noise", "1.0");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("with differential privacy") && r.err().contains("not supported yet"), r.err());
+  }
+
+  @Test
+  void secaggOptionsWithoutSecureAggregationAreRefused() {
+    Run r = run("simulate", "--secagg-clip", "0.5");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--secagg-clip needs --secure-aggregation"), r.err());
+  }
+
+  @Test
+  void secaggClipMustBePositive() {
+    Run r = run("simulate", "--secure-aggregation", "--secagg-clip", "0");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--secagg-clip must be > 0 and finite, was 0.0"), r.err());
+  }
+
+  @Test
   void simulateHelpDocumentsEveryOptionWithItsDefault() {
     Run r = run("simulate", "--help");
     assertEquals(0, r.exitCode());
     for (String option : new String[] {"--nodes", "--fraction", "--rounds", "--local-epochs",
-        "--batch-size", "--partition", "--seed", "--metrics-out"}) {
+        "--batch-size", "--partition", "--seed", "--metrics-out", "--secure-aggregation", "--secagg-degree",
+        "--secagg-threshold", "--secagg-clip"}) {
       assertTrue(r.out().contains(option), option + " missing from help");
     }
     assertTrue(r.out().contains("(default: 100)") && r.out().contains("(default: 0.1)"), r.out());
+    assertTrue(r.out().contains("UNWEIGHTED mean"), "help says secure aggregation is not FedAvg's weighting");
   }
 
   @Test

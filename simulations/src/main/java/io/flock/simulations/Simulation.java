@@ -21,7 +21,14 @@ import io.flock.models.weights.ModelWeights;
 import io.flock.models.zoo.ModelSpec;
 import io.flock.privacy.dp.GaussianNoise;
 import io.flock.privacy.dp.NoiseCalibration;
+import io.flock.actors.round.SecureAggregation;
+import io.flock.privacy.identity.NodeIdentity;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -72,6 +79,9 @@ public final class Simulation {
     // The coordinator's RoundPlanner applies the strategy (its mu, its partial-work rule).
     RoundSettings round = new RoundSettings(config.fraction(), config.minNodes(), config.minFraction(),
         config.roundTimeout(), train, true, config.stragglers());
+    if (config.secureAggregation() != null) {
+      round = round.withSecureAggregation(secureAggregation(config));
+    }
     double z = Double.NaN;
     DpConfig d = config.dp();
     if (d != null) {
@@ -89,6 +99,41 @@ public final class Simulation {
     ModelSpec spec = FederatedData.modelFor(config.model(), data.train());
     ModelWeights initial = ModelInitializer.initialWeights(spec, config.seed());
     return new Prepared(config, data, spec, initial, round, strategy, z);
+  }
+
+  /** The id of simulated node {@code i}: also its actor name. */
+  static String nodeId(int i) {
+    return String.format("node-%04d", i);
+  }
+
+  /**
+   * A simulated node's identity, derived from the run's seed and its id (SHA-256 of both is the
+   * ML-DSA-65 key seed): deterministic, so the coordinator can be handed every public key. For
+   * simulation only: anyone who knows the seed knows every private key.
+   */
+  static NodeIdentity simulatedIdentity(long seed, String nodeId) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(("flock-simulated-identity/" + seed + "/").getBytes(StandardCharsets.UTF_8));
+      return NodeIdentity.fromSeed(sha.digest(nodeId.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /**
+   * The rounds' secure aggregation: every node's public key for the coordinator, and a quarter of
+   * the round timeout (at least 1 s) as the deadline of each of the protocol's four phases.
+   */
+  private static SecureAggregation secureAggregation(SimulationConfig config) {
+    Map<String, byte[]> keys = new TreeMap<>();
+    for (int i = 0; i < config.nodes(); i++) {
+      keys.put(nodeId(i), simulatedIdentity(config.seed(), nodeId(i)).publicKey());
+    }
+    Duration phase = config.roundTimeout().dividedBy(4);
+    SecaggOptions s = config.secureAggregation();
+    return new SecureAggregation(s.degree(), s.threshold(), s.clip(),
+        phase.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : phase, keys);
   }
 
   /** The indices of the poisoning nodes: a seeded choice of {@code attackers * nodes} of them. */

@@ -46,6 +46,9 @@ import java.time.Duration;
  * @param testLimit evaluate the global model on at most this many test samples, spread evenly
  *     over the test set; 0 = all
  * @param data the nodes' data loaders: workers, prefetch, augmentation
+ * @param secureAggregation null, or secure aggregation of every round's updates: the coordinator
+ *     sees only their sum, and the combined update is the unweighted mean of the surviving
+ *     sampled updates, each clipped per coordinate (not FedAvg's sample-weighted mean)
  */
 public record SimulationConfig(
     String model,
@@ -77,13 +80,28 @@ public record SimulationConfig(
     double dirichletAlpha,
     int maxSteps,
     int testLimit,
-    DataSettings data) {
+    DataSettings data,
+    SecaggOptions secureAggregation) {
+
+  /** A config without secure aggregation. */
+  public SimulationConfig(String model, String dataset, int nodes, double fraction, int rounds, int localEpochs,
+      int batchSize, double learningRate, Partitioner.Scheme partition, long seed, int minNodes, double minFraction,
+      Duration roundTimeout, double targetLoss, double targetAccuracy, Path dataDir, int trainLimit, double clipNorm,
+      boolean gpuEnabled, String strategy, StrategyOptions strategyOptions, double stragglers, DpConfig dp,
+      double attackers, double attackScale, boolean federatedEval, double dirichletAlpha, int maxSteps,
+      int testLimit, DataSettings data) {
+    this(model, dataset, nodes, fraction, rounds, localEpochs, batchSize, learningRate, partition, seed, minNodes,
+        minFraction, roundTimeout, targetLoss, targetAccuracy, dataDir, trainLimit, clipNorm, gpuEnabled, strategy,
+        strategyOptions, stragglers, dp, attackers, attackScale, federatedEval, dirichletAlpha, maxSteps, testLimit,
+        data, null);
+  }
 
   /** The defaults the CLI documents. */
   public static SimulationConfig defaults() {
     return new SimulationConfig(
         "mlp-2nn", DataSets.MNIST, 100, 0.1, 200, 1, 10, 0.1, Partitioner.Scheme.IID, 42L, 2, 0.5,
-        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10, false, 0.5, 0, 0, DataSettings.DEFAULT);
+        Duration.ofMinutes(5), 0.0, 0.97, null, 0, 0.0, false, "fedavg", StrategyOptions.defaults(), 0, null, 0, -10, false, 0.5, 0, 0, DataSettings.DEFAULT,
+        null);
   }
 
   /** Validates every field; the message names the option and the rule. */
@@ -117,6 +135,35 @@ public record SimulationConfig(
     require(maxSteps >= 0, "--max-steps must be >= 0 (0 = all epochs), was " + maxSteps);
     require(testLimit >= 0, "--test-limit must be >= 0 (0 = all), was " + testLimit);
     require(data != null, "data loader settings are required");
+    if (secureAggregation != null) {
+      checkSecureAggregation(secureAggregation, strategy, strategyOptions, dp, nodes, fraction, minNodes);
+    }
+  }
+
+  /**
+   * What secure aggregation refuses: rules that need every update, differential privacy (not
+   * designed with it yet), and rounds of fewer than 2 nodes; a degree and threshold that do not
+   * fit the planned sample size.
+   */
+  private static void checkSecureAggregation(SecaggOptions s, String strategy, StrategyOptions options,
+      DpConfig dp, int nodes, double fraction, int minNodes) {
+    require(dp == null, "--secure-aggregation with differential privacy (--dp-epsilon/--dp-noise) is not"
+        + " supported yet: distributed DP under secure aggregation is not designed yet; use one or the other");
+    require(io.flock.models.aggregation.Strategies.create(strategy, options).aggregatesByMean(),
+        "--secure-aggregation is not supported with --strategy " + strategy + ": it needs every node's update,"
+            + " and secure aggregation shows the coordinator only their sum; use one of "
+            + String.join(", ", io.flock.models.aggregation.Strategies.meanBased()));
+    int m = Math.min(nodes, Math.max((int) Math.max(1, Math.round(fraction * nodes)), minNodes));
+    require(m >= 2, "--secure-aggregation needs at least 2 sampled nodes per round, --nodes " + nodes
+        + " and --fraction " + fraction + " sample " + m);
+    var planned = new io.flock.actors.round.SecureAggregation(s.degree(), s.threshold(), s.clip(),
+        Duration.ofSeconds(1), java.util.Map.of());
+    int k = planned.degreeFor(m);
+    require(k == m - 1 || (k >= 2 && k % 2 == 0), "--secagg-degree must be even and >= 2 below the "
+        + (m - 1) + " of the complete graph among the " + m + " sampled nodes, was " + s.degree());
+    int t = planned.thresholdFor(k);
+    require(t > k / 2 && t <= k, "--secagg-threshold must be in (k/2, k] = [" + (k / 2 + 1) + ", " + k
+        + "] for degree k = " + k + ", was " + t);
   }
 
   private static void require(boolean ok, String message) {
@@ -162,6 +209,7 @@ public record SimulationConfig(
     private int maxSteps;
     private int testLimit;
     private DataSettings data;
+    private SecaggOptions secureAggregation;
 
     private Builder(SimulationConfig c) {
       model = c.model; dataset = c.dataset; nodes = c.nodes; fraction = c.fraction; rounds = c.rounds;
@@ -172,6 +220,7 @@ public record SimulationConfig(
       strategy = c.strategy; strategyOptions = c.strategyOptions; stragglers = c.stragglers; dp = c.dp;
       attackers = c.attackers; attackScale = c.attackScale; federatedEval = c.federatedEval;
       dirichletAlpha = c.dirichletAlpha; maxSteps = c.maxSteps; testLimit = c.testLimit; data = c.data;
+      secureAggregation = c.secureAggregation;
     }
 
     public Builder model(String v) { model = v; return this; }
@@ -204,13 +253,14 @@ public record SimulationConfig(
     public Builder maxSteps(int v) { maxSteps = v; return this; }
     public Builder testLimit(int v) { testLimit = v; return this; }
     public Builder data(DataSettings v) { data = v; return this; }
+    public Builder secureAggregation(SecaggOptions v) { secureAggregation = v; return this; }
 
     /** The validated config. */
     public SimulationConfig build() {
       return new SimulationConfig(model, dataset, nodes, fraction, rounds, localEpochs, batchSize,
           learningRate, partition, seed, minNodes, minFraction, roundTimeout, targetLoss, targetAccuracy,
           dataDir, trainLimit, clipNorm, gpuEnabled, strategy, strategyOptions, stragglers, dp, attackers, attackScale, federatedEval, dirichletAlpha,
-          maxSteps, testLimit, data);
+          maxSteps, testLimit, data, secureAggregation);
     }
   }
 }

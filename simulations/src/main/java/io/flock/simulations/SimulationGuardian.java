@@ -56,11 +56,14 @@ final class SimulationGuardian {
                       .withRoundRobinRouting(),
                   "workers");
           for (int i = 0; i < plan.partitions().size(); i++) {
-            String nodeId = String.format("node-%04d", i);
+            String nodeId = Simulation.nodeId(i);
             TrainingNode.Setup setup = TrainingNode.Setup.of(nodeId, plan.partitions().get(i),
                     plan.initial().layout(), Seeds.derive(plan.coordinator().seed(), i))
                 .withEvalData(plan.evalPartitions().isEmpty() ? null : plan.evalPartitions().get(i))
                 .withUpdateScale(plan.attackers().contains(i) ? plan.attackScale() : 1.0);
+            if (plan.coordinator().round().secureAggregation() != null) {
+              setup = setup.withIdentity(Simulation.simulatedIdentity(plan.coordinator().seed(), nodeId));
+            }
             ctx.spawn(TrainingNode.supervised(setup, workers, plan.minBackoff(), plan.maxBackoff()), nodeId);
           }
           var coordinator = ctx.spawn(

@@ -39,7 +39,7 @@ final class RoundPlanner {
     this.strategy = strategy;
     this.optimizer = strategy.newServerOptimizer();
     this.base = new RoundSettings(base.fraction(), base.minNodes(), base.minFraction(), base.deadline(),
-        base.train(), strategy.acceptsPartialWork(), base.stragglerFraction());
+        base.train(), strategy.acceptsPartialWork(), base.stragglerFraction(), base.secureAggregation());
   }
 
   /** The plan of a round with {@code available} registered nodes. */

@@ -34,6 +34,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the end of a round. Likewise it watches its aggregator, which never stops by itself: a dead
  * aggregator fails the round instead of leaving it hanging.
  *
+ * <p>Under {@link RoundSettings#secureAggregation() secure aggregation} a node that trained keeps its
+ * update and answers {@link UpdateKept} (sample count and loss in clear); once training is settled,
+ * a {@link SecaggRound} child runs the protocol's four phases among those nodes, each with its own
+ * deadline, and reports only the sum of the survivors' clipped updates. Their unweighted mean goes
+ * to the aggregator as one contribution; nodes that drop out in a phase are dropouts naming it.
+ *
  * <p>Nodes are identified by their actor name, which must be unique in the federation (cluster
  * members name their nodes with a member prefix).
  */
@@ -97,6 +103,14 @@ public final class RoundManager {
   /** A streamed update arrived (or its transfer failed). */
   private record UpdateArrived(TrainCompleted reply, ModelWeights update, Throwable failure) implements Command {}
 
+  /**
+   * Under secure aggregation: the node trained and keeps its update, to send it only masked in the
+   * phases that follow ({@link SecaggRound}). Its sample count and loss travel in clear: they
+   * leak how much data it has and how well it fits, not the update.
+   */
+  public record UpdateKept(long round, String nodeId, int numSamples, double trainLoss, int steps,
+      boolean partialWork) implements TrainReply {}
+
   /** The node did not produce an update, and why. */
   public record TrainDeclined(long round, String nodeId, DropoutReason reason, String detail)
       implements TrainReply {}
@@ -127,6 +141,10 @@ public final class RoundManager {
   private record AggregatorReplied(Aggregator.Aggregated result) implements Command {}
 
   private enum AggregatorStopped implements Command {
+    INSTANCE
+  }
+
+  private enum SecaggStopped implements Command {
     INSTANCE
   }
 
@@ -181,6 +199,9 @@ public final class RoundManager {
   private final List<Dropout> dropouts = new ArrayList<>();
   private ActorRef<Aggregator.Command> aggregator;
   private Map<String, Integer> stragglers = Map.of();
+  private SecaggTask.Setup secaggSetup; // null: the round is not securely aggregated
+  private List<String> clientOrder = List.of(); // client i of the protocol is clientOrder.get(i)
+  private final Map<String, KeptStats> kept = new LinkedHashMap<>();
   private int sampled;
   private int accepted;
   private int withinClipNorm;
@@ -218,6 +239,16 @@ public final class RoundManager {
     sampled = chosen.size();
     stragglers = NodeSampler.stragglers(chosen.stream().map(ref -> ref.path().name()).toList(),
         settings.stragglerFraction(), settings.train().localEpochs(), roundSeed());
+    List<String> ids = chosen.stream().map(ref -> ref.path().name()).toList();
+    SecureAggregation secure = settings.secureAggregation();
+    if (secure != null) {
+      try {
+        secaggSetup = secure.setupFor(round, ids, global.layout().numParams(), roundSeed());
+        clientOrder = ids;
+      } catch (IllegalArgumentException e) {
+        return fail("secure aggregation cannot run this round: " + e.getMessage());
+      }
+    }
     aggregator = ctx.spawn(Aggregator.create(aggregatorFactory.apply(global.layout())), "aggregator");
     ctx.watchWith(aggregator, AggregatorStopped.INSTANCE);
     // One offer of the global model's bytes for all remote nodes, a single-use claim each.
@@ -232,8 +263,8 @@ public final class RoundManager {
       ctx.watchWith(node, new NodeTerminated(nodeId));
       Integer epochs = stragglers.get(nodeId);
       var train = epochs == null ? settings.train() : settings.train().withLocalEpochs(epochs);
-      node.tell(
-          new TrainingNode.TrainRequest(round, payloads.get(i), train, roundSeed(), trainReplies));
+      node.tell(new TrainingNode.TrainRequest(round, payloads.get(i), train, roundSeed(), trainReplies,
+          secaggSetup == null ? null : new SecaggTask(i, secaggSetup)));
     }
     timers.startSingleTimer(DeadlineReached.INSTANCE, settings.deadline());
     return collecting();
@@ -250,7 +281,14 @@ public final class RoundManager {
           "the reply names " + reply.nodeId() + ", not the node it was sent by");
     }
     if (reply instanceof TrainCompleted completed) {
+      if (secaggSetup != null) {
+        return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
+            "sent its update in clear in a securely aggregated round; it is not used");
+      }
       return onCompleted(completed);
+    }
+    if (reply instanceof UpdateKept kept) {
+      return onKept(kept);
     }
     return onDeclined((TrainDeclined) reply);
   }
@@ -345,6 +383,41 @@ public final class RoundManager {
     return maybeClose();
   }
 
+  /** Under secure aggregation: the node trained; it takes part in the protocol's phases. */
+  private Behavior<Command> onKept(UpdateKept reply) {
+    if (!pending.containsKey(reply.nodeId())) {
+      return Behaviors.same();
+    }
+    if (secaggSetup == null) {
+      return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
+          "kept its update, but this round is not securely aggregated");
+    }
+    if (reply.round() != round) {
+      return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
+          "stale reply for round " + reply.round() + ", this is round " + round);
+    }
+    if (reply.numSamples() <= 0 || !Double.isFinite(reply.trainLoss())) {
+      return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
+          "reports " + reply.numSamples() + " samples and training loss " + reply.trainLoss());
+    }
+    Integer reducedEpochs = stragglers.get(reply.nodeId());
+    if ((reply.partialWork() || reducedEpochs != null) && !settings.acceptsPartialWork()) {
+      return dropout(reply.nodeId(), DropoutReason.STRAGGLER, reducedEpochs != null
+          ? "did " + reducedEpochs + " of " + settings.train().localEpochs() + " local epochs; this strategy drops partial work"
+          : "stopped after " + reply.steps() + " local steps; this strategy drops partial work");
+    }
+    long epochsWorth = (long) reply.numSamples()
+        * (reducedEpochs != null ? reducedEpochs : settings.train().localEpochs());
+    kept.put(reply.nodeId(), new KeptStats(pending.get(reply.nodeId()),
+        Math.min(epochsWorth, (long) reply.steps() * settings.train().batchSize()), reply.trainLoss(),
+        reply.numSamples()));
+    settle(reply.nodeId());
+    return maybeClose();
+  }
+
+  /** What a node that kept its update reported in clear; counted if it survives the protocol. */
+  private record KeptStats(ActorRef<TrainingNode.Command> node, long samples, double loss, int numSamples) {}
+
   private Behavior<Command> onDeclined(TrainDeclined reply) {
     if (!pending.containsKey(reply.nodeId())) {
       return Behaviors.same();
@@ -382,10 +455,69 @@ public final class RoundManager {
     }
     timers.cancel(DeadlineReached.INSTANCE);
     int quorum = settings.quorum(sampled);
+    if (secaggSetup != null) {
+      return secureAggregation(quorum);
+    }
     if (accepted < quorum) {
       return fail(accepted + " of " + sampled + " sampled nodes returned a valid update, the quorum is "
           + quorum);
     }
+    aggregator.tell(new Aggregator.Finish(ctx.messageAdapter(Aggregator.Aggregated.class, AggregatorReplied::new)));
+    return Behaviors.receive(Command.class)
+        .onMessage(AggregatorReplied.class, this::onAggregated)
+        .onMessage(AggregatorStopped.class, a -> aggregatorDied())
+        .build();
+  }
+
+  /**
+   * Runs the protocol's four phases among the nodes that kept an update, in a {@link SecaggRound}
+   * child, then folds the unweighted mean of the survivors' updates into the strategy's
+   * aggregator as one contribution of weight 1 (exactly that mean for the mean-based aggregators
+   * secure aggregation allows: {@code StreamingFedAvg} of one update with weight 1 is the update).
+   */
+  private Behavior<Command> secureAggregation(int quorum) {
+    if (kept.size() < quorum) {
+      return fail(kept.size() + " of " + sampled + " sampled nodes trained and kept an update, the quorum is "
+          + quorum);
+    }
+    Map<String, ActorRef<TrainingNode.Command>> trained = new LinkedHashMap<>();
+    kept.forEach((id, k) -> trained.put(id, k.node()));
+    ActorRef<SecaggRound.Command> protocol = ctx.spawn(SecaggRound.create(secaggSetup.toConfig(),
+        clientOrder, trained, settings.secureAggregation().phaseTimeout(), ctx.getSelf()), "secure-aggregation");
+    ctx.watchWith(protocol, SecaggStopped.INSTANCE);
+    return Behaviors.receive(Command.class)
+        .onMessage(SecaggRound.Finished.class, f -> onSecaggFinished(f, quorum, protocol))
+        .onMessage(SecaggRound.Failed.class, f -> {
+          ctx.unwatch(protocol);
+          dropouts.addAll(f.dropouts());
+          return fail(f.reason());
+        })
+        .onMessage(SecaggStopped.class, s -> fail("the secure-aggregation actor stopped unexpectedly (see the log)"))
+        .onMessage(AggregatorStopped.class, a -> aggregatorDied())
+        .build();
+  }
+
+  private Behavior<Command> onSecaggFinished(SecaggRound.Finished finished, int quorum,
+      ActorRef<SecaggRound.Command> protocol) {
+    ctx.unwatch(protocol);
+    dropouts.addAll(finished.dropouts());
+    for (String id : finished.survivors()) {
+      KeptStats k = kept.get(id);
+      samplesProcessed += k.samples();
+      lossSum += k.loss() * k.numSamples();
+      lossWeight += k.numSamples();
+    }
+    accepted = finished.survivors().size();
+    withinClipNorm = accepted;
+    if (accepted < quorum) {
+      return fail(accepted + " of " + sampled + " sampled nodes are in the securely aggregated sum, the quorum is "
+          + quorum);
+    }
+    float[] mean = finished.sum();
+    for (int i = 0; i < mean.length; i++) {
+      mean[i] /= accepted;
+    }
+    aggregator.tell(new Aggregator.Fold("secure-aggregation-of-" + accepted, ModelWeights.wrap(global.layout(), mean), 1));
     aggregator.tell(new Aggregator.Finish(ctx.messageAdapter(Aggregator.Aggregated.class, AggregatorReplied::new)));
     return Behaviors.receive(Command.class)
         .onMessage(AggregatorReplied.class, this::onAggregated)
@@ -398,8 +530,11 @@ public final class RoundManager {
     if (result.error() != null) {
       return fail("aggregation failed: " + result.error());
     }
-    // The aggregator's count is the truth: an update it refused is not a participant.
-    accepted = result.updates();
+    // The aggregator's count is the truth: an update it refused is not a participant (under secure
+    // aggregation it saw one contribution, the survivors' mean, and the survivors are the count).
+    if (secaggSetup == null) {
+      accepted = result.updates();
+    }
     replyTo.tell(new RoundCompleted(round, result.combinedUpdate(), stats()));
     return done();
   }

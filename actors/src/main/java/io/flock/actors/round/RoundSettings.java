@@ -17,6 +17,8 @@ import java.time.Duration;
  *     is aggregated (FedProx) or is a STRAGGLER dropout (FedAvg as Li et al. 2020 evaluate it)
  * @param stragglerFraction simulation only: share of the sampled nodes told to do fewer local
  *     epochs, uniform in [1, E - 1] (Li et al. 2020, Sec. 5.2); 0 = none, in [0, 1]
+ * @param secureAggregation null, or how the round securely aggregates (then the round manager
+ *     sees only the sum of the updates, and the combined update is their unweighted mean)
  */
 public record RoundSettings(
     double fraction,
@@ -25,8 +27,15 @@ public record RoundSettings(
     Duration deadline,
     TrainConfig train,
     boolean acceptsPartialWork,
-    double stragglerFraction)
+    double stragglerFraction,
+    SecureAggregation secureAggregation)
     implements CborSerializable {
+
+  /** Settings without secure aggregation. */
+  public RoundSettings(double fraction, int minNodes, double minFraction, Duration deadline, TrainConfig train,
+      boolean acceptsPartialWork, double stragglerFraction) {
+    this(fraction, minNodes, minFraction, deadline, train, acceptsPartialWork, stragglerFraction, null);
+  }
 
   /** Settings that accept partial work and simulate no stragglers. */
   public RoundSettings(double fraction, int minNodes, double minFraction, Duration deadline, TrainConfig train) {
@@ -57,7 +66,14 @@ public record RoundSettings(
 
   /** These settings with {@code train} sent to the nodes. */
   public RoundSettings withTrain(TrainConfig train) {
-    return new RoundSettings(fraction, minNodes, minFraction, deadline, train, acceptsPartialWork, stragglerFraction);
+    return new RoundSettings(fraction, minNodes, minFraction, deadline, train, acceptsPartialWork, stragglerFraction,
+        secureAggregation);
+  }
+
+  /** These settings with {@code secagg} (null: none). */
+  public RoundSettings withSecureAggregation(SecureAggregation secagg) {
+    return new RoundSettings(fraction, minNodes, minFraction, deadline, train, acceptsPartialWork, stragglerFraction,
+        secagg);
   }
 
   /** Nodes to sample from {@code available}: {@code max(C*K, 1, minNodes)}, capped at K. */

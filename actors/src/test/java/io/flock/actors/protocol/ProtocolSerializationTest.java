@@ -16,6 +16,9 @@ import io.flock.actors.round.FederatedEvaluator;
 import io.flock.actors.round.RoundManager;
 import io.flock.actors.round.RoundSettings;
 import io.flock.actors.round.RoundStats;
+import io.flock.actors.round.SecaggRound;
+import io.flock.actors.round.SecaggTask;
+import io.flock.privacy.secagg.SecaggMessages;
 import io.flock.actors.testing.Fixtures;
 import io.flock.actors.transfer.BytesPayload;
 import io.flock.actors.transfer.WeightsPayload;
@@ -64,6 +67,11 @@ class ProtocolSerializationTest {
   private static final RoundSettings SETTINGS =
       new RoundSettings(0.4, 3, 0.5, Duration.ofSeconds(30), TRAIN);
 
+  private static final SecaggMessages.AdvertisedKeys KEYS =
+      new SecaggMessages.AdvertisedKeys(3, 0, new byte[] {1, 2}, new byte[] {3}, new byte[] {4, 5, 6});
+  private static final SecaggMessages.EncryptedShare SHARE =
+      new SecaggMessages.EncryptedShare(0, 1, new byte[] {7}, new byte[] {8, 9});
+
   Stream<Named<CborSerializable>> protocolMessages() {
     ActorRef<RoundManager.TrainReply> round =
         testKit.<RoundManager.TrainReply>createTestProbe().ref();
@@ -73,6 +81,7 @@ class ProtocolSerializationTest {
         testKit.<Coordinator.GlobalModel>createTestProbe().ref();
     ActorRef<FederatedEvaluator.EvalReply> evalReplies =
         testKit.<FederatedEvaluator.EvalReply>createTestProbe().ref();
+    ActorRef<SecaggRound.Reply> secagg = testKit.<SecaggRound.Reply>createTestProbe().ref();
     ActorRef<CheckpointStore.Replicated> replicas =
         testKit.<CheckpointStore.Replicated>createTestProbe().ref();
     return Stream.of(
@@ -147,6 +156,21 @@ class ProtocolSerializationTest {
             new TrainingNode.TrainRequest(3, new WeightsPayload.Encoded(MODEL.layout(),
                 new BytesPayload.Socket(16, 0xCAFEF00DL, "10.0.0.7", 25521, "0f".repeat(16))), TRAIN, -7L, round),
             new CheckpointStore.Replicate(7, new BytesPayload.Inline(new byte[] {1, 2, 3}), replicas),
+            // secure aggregation: the train request's task, the node's kept reply, the four phases
+            new TrainingNode.TrainRequest(3, new WeightsPayload.Inline(MODEL), TRAIN, -7L, round,
+                new SecaggTask(1, new SecaggTask.Setup(3, 3, 2, new byte[32], 2, 4, 1.0, 30,
+                    List.of(new byte[] {1}, new byte[] {2}, new byte[] {3})))),
+            new RoundManager.UpdateKept(3, "node-1", 60, 0.25, 8, false),
+            new TrainingNode.AdvertiseKeys(3, secagg),
+            new TrainingNode.ShareKeys(3, new SecaggMessages.NeighbourKeys(3, 1, List.of(KEYS)), secagg),
+            new TrainingNode.MaskInput(3, new SecaggMessages.IncomingShares(3, 1, List.of(SHARE)), secagg),
+            new TrainingNode.Unmask(3, new SecaggMessages.UnmaskRequest(3, List.of(0, 1)), secagg),
+            new SecaggRound.KeysAdvertised(3, "node-0", KEYS),
+            new SecaggRound.KeysShared(3, "node-0", new SecaggMessages.SharedKeys(3, 0, List.of(SHARE))),
+            new SecaggRound.InputMasked(3, "node-0", new SecaggMessages.MaskedInput(3, 0, new int[] {-1, 0, 7, 1 << 31})),
+            new SecaggRound.Unmasked(3, "node-0", new SecaggMessages.UnmaskResponse(3, 0,
+                List.of(new SecaggMessages.Revealed(1, new byte[] {9, 8})), List.of())),
+            new SecaggRound.PhaseDeclined(3, "node-0", "share-keys", "fewer than t neighbours advertised keys"),
             new CheckpointStore.Replicate(7,
                 new BytesPayload.Socket(1 << 20, 0xFFFFFFFFL, "10.0.0.7", 25521, "a1".repeat(16)), replicas))
         .map(m -> Named.of(m.getClass().getName(), m));
