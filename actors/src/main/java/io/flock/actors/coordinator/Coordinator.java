@@ -4,6 +4,7 @@ import io.flock.actors.node.TrainingNode;
 import io.flock.actors.protocol.CborSerializable;
 import io.flock.actors.round.FederatedEvaluator;
 import io.flock.actors.round.RoundManager;
+import io.flock.actors.round.RoundSettings;
 import io.flock.actors.round.RoundStats;
 import io.flock.actors.support.LazyResource;
 import io.flock.models.aggregation.FederatedEvaluation;
@@ -374,9 +375,16 @@ public final class Coordinator {
   private void startRound() {
     round++;
     RoundPlanner.Plan plan = planner.plan(roster.nodes().size());
+    RoundSettings roundSettings = plan.settings();
+    if (roundSettings.secureAggregation() != null && roster.admits()) {
+      // Under an allowlist, secure aggregation verifies the nodes' signatures with the keys that
+      // admission verified, never with keys from the run's options.
+      roundSettings = roundSettings.withSecureAggregation(
+          roundSettings.secureAggregation().withIdentityKeys(roster.identityKeys()));
+    }
     roundManager =
         ctx.spawn(
-            RoundManager.create(round, global, plan.settings(), settings.seed(), roster.nodes(),
+            RoundManager.create(round, global, roundSettings, settings.seed(), roster.nodes(),
                 plan.aggregatorFactory(), outcomeAdapter),
             "round-" + round);
     // A round manager never stops by itself: if it stops before its outcome, it crashed.

@@ -33,6 +33,7 @@ final class NodeRoster {
   private final Set<ActorRef<TrainingNode.Command>> refused = new HashSet<>();
   private final Map<String, ActorRef<TrainingNode.Command>> challenged = new HashMap<>();
   private final Map<String, ActorRef<TrainingNode.Command>> keyHolders = new HashMap<>();
+  private final Map<ActorRef<TrainingNode.Command>, byte[]> publicKeys = new HashMap<>();
 
   /**
    * @param allowlist the federation's allowlist, or null to let every listed node train
@@ -56,11 +57,27 @@ final class NodeRoster {
     return nodes;
   }
 
+  /**
+   * The verified ML-DSA-65 public key of every node rounds sample from, by node id: what secure
+   * aggregation checks the nodes' signatures with. Empty without an allowlist.
+   */
+  Map<String, byte[]> identityKeys() {
+    Map<String, byte[]> keys = new java.util.TreeMap<>();
+    for (ActorRef<TrainingNode.Command> node : nodes) {
+      byte[] key = publicKeys.get(node);
+      if (key != null) {
+        keys.put(node.path().name(), key);
+      }
+    }
+    return keys;
+  }
+
   /** A new receptionist listing: nodes that left are forgotten, new ones are challenged. */
   void listed(List<ActorRef<TrainingNode.Command>> listing) {
     listed = List.copyOf(listing);
     if (admission != null) {
       admitted.retainAll(listed);
+      publicKeys.keySet().retainAll(listed);
       refused.retainAll(listed);
       keyHolders.values().removeIf(holder -> !listed.contains(holder));
       for (ActorRef<TrainingNode.Command> node : listed) {
@@ -105,6 +122,7 @@ final class NodeRoster {
     if (reason == null) {
       keyHolders.put(fingerprint, node);
       admitted.add(node);
+      publicKeys.put(node, id.publicKey().clone());
       log.info("admitted {} (key {})", id.nodeId(), fingerprint.substring(0, 16));
     } else {
       refused.add(node);

@@ -8,8 +8,13 @@ import io.flock.privacy.secagg.SecaggMessages.IncomingShares;
 import io.flock.privacy.secagg.SecaggMessages.MaskedInput;
 import io.flock.privacy.secagg.SecaggMessages.NeighbourKeys;
 import io.flock.privacy.secagg.SecaggMessages.UnmaskRequest;
+import io.flock.actors.round.MaskedInputBytes;
+import io.flock.actors.transfer.BytesPayload;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.function.Function;
+import org.apache.pekko.actor.ActorPath;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * A node's client side of one securely aggregated round: its {@link SecaggClient} and the update it
@@ -22,22 +27,28 @@ final class SecaggParticipant {
   private final long round;
   private final String nodeId;
   private final SecaggClient client;
+  private final ActorPath roundManager;
   private float[] update;
 
-  private SecaggParticipant(long round, String nodeId, SecaggClient client, float[] update) {
+  private SecaggParticipant(long round, String nodeId, SecaggClient client, ActorPath roundManager, float[] update) {
     this.round = round;
     this.nodeId = nodeId;
     this.client = client;
+    this.roundManager = roundManager;
     this.update = update;
   }
 
   /**
    * The participant for {@code task}, keeping {@code update} (not copied: it is handed over).
    *
+   * @param trainReplyTo the train request's reply address: a child of the round manager that sent
+   *     it, whose secure-aggregation child alone may ask for the phases
+   *
    * @throws IllegalArgumentException when the task does not fit (no identity, a key that is not
    *     this node's, bad parameters)
    */
-  static SecaggParticipant create(String nodeId, SecaggTask task, NodeIdentity identity, float[] update) {
+  static SecaggParticipant create(String nodeId, SecaggTask task, NodeIdentity identity, ActorRef<?> trainReplyTo,
+      float[] update) {
     if (identity == null) {
       throw new IllegalArgumentException("this node has no identity key, which secure aggregation needs");
     }
@@ -48,11 +59,27 @@ final class SecaggParticipant {
     }
     // Keys and stochastic rounding from a CSPRNG, never a seeded Random (STYLE: masks use a CSPRNG).
     SecaggClient client = SecaggClient.create(config, task.client(), identity, new SecureRandom());
-    return new SecaggParticipant(config.round(), nodeId, client, update);
+    return new SecaggParticipant(config.round(), nodeId, client, trainReplyTo.path().parent(), update);
   }
 
   long round() {
     return round;
+  }
+
+  /**
+   * Why a phase command with reply address {@code replyTo} is not this round's, or null when it
+   * is: its address must lie under the round manager that sent the train request (the round's
+   * {@code SecaggRound} and its reply addresses are that round manager's descendants), so no other
+   * actor can make the node advance the protocol or reveal its secrets.
+   */
+  String foreign(ActorRef<?> replyTo) {
+    for (ActorPath p = replyTo.path().parent(); p != null && !p.equals(p.root()); p = p.parent()) {
+      if (p.equals(roundManager)) {
+        return null;
+      }
+    }
+    return "the command's reply address " + replyTo.path() + " is not of the round manager "
+        + roundManager + " that sent round " + round + "'s train request";
   }
 
   SecaggRound.Reply advertiseKeys() {
@@ -63,8 +90,11 @@ final class SecaggParticipant {
     return attempt("share-keys", () -> new SecaggRound.KeysShared(round, nodeId, client.shareKeys(keys)));
   }
 
-  /** Masks the kept update (heavy: run it off the actor thread) and forgets it. */
-  SecaggRound.Reply maskInput(IncomingShares shares) {
+  /**
+   * Masks the kept update and forgets it; the masked input's bytes ({@link MaskedInputBytes}) go in
+   * the payload that {@code payloadFor} makes of them. Heavy: run it off the actor thread.
+   */
+  SecaggRound.Reply maskInput(IncomingShares shares, Function<byte[], BytesPayload> payloadFor) {
     return attempt("masked-input", () -> {
       if (update == null) {
         throw new IllegalStateException("the update was masked already");
@@ -72,7 +102,8 @@ final class SecaggParticipant {
       MaskedInput masked = client.maskInput(shares, update);
       Arrays.fill(update, 0f);
       update = null;
-      return new SecaggRound.InputMasked(round, nodeId, masked);
+      return new SecaggRound.InputMasked(round, nodeId, masked.client(),
+          payloadFor.apply(MaskedInputBytes.encode(masked.masked())));
     });
   }
 

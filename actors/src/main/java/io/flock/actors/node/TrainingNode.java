@@ -1,6 +1,7 @@
 package io.flock.actors.node;
 
 import io.flock.actors.protocol.CborSerializable;
+import io.flock.actors.transfer.BytesPayload;
 import io.flock.actors.transfer.WeightsPayload;
 import io.flock.actors.transfer.WeightsTransfer;
 import io.flock.actors.protocol.DropoutReason;
@@ -254,8 +255,9 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
         .onMessage(MaskInput.class, this::onMaskInput)
         .onMessage(Masked.class, this::onMasked)
         .onMessage(Unmask.class, m -> {
+          boolean ours = m.replyTo() != null && phaseProblem(m.round(), m.replyTo()) == null;
           Behavior<Command> next = secagg(m.round(), "unmask", m.replyTo(), p -> p.unmask(m.request()));
-          if (participant != null && participant.round() == m.round()) {
+          if (ours) {
             participant = null; // the round's last phase: nothing of it is kept
           }
           return next;
@@ -269,24 +271,40 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     if (replyTo == null) {
       return this;
     }
-    if (participant == null || participant.round() != round) {
-      replyTo.tell(new SecaggRound.PhaseDeclined(round, nodeId, phase,
-          "this node keeps no update for round " + round));
+    String problem = phaseProblem(round, replyTo);
+    if (problem != null) {
+      replyTo.tell(new SecaggRound.PhaseDeclined(round, nodeId, phase, problem));
       return this;
     }
     replyTo.tell(step.apply(participant));
     return this;
   }
 
+  /** Why this node does not answer a phase of {@code round} asked with {@code replyTo}, or null. */
+  private String phaseProblem(long round, ActorRef<SecaggRound.Reply> replyTo) {
+    if (participant == null || participant.round() != round) {
+      return "this node keeps no update for round " + round;
+    }
+    return participant.foreign(replyTo);
+  }
+
   /** Masking costs ~34 ms per 200k coordinates: it runs on the blocking dispatcher. */
   private Behavior<Command> onMaskInput(MaskInput m) {
-    if (participant == null || participant.round() != m.round() || m.replyTo() == null) {
-      return secagg(m.round(), "masked-input", m.replyTo(), p -> p.maskInput(m.shares()));
+    if (m.replyTo() == null) {
+      return this;
+    }
+    String problem = phaseProblem(m.round(), m.replyTo());
+    if (problem != null) {
+      m.replyTo().tell(new SecaggRound.PhaseDeclined(m.round(), nodeId, "masked-input", problem));
+      return this;
     }
     SecaggParticipant p = participant;
     Executor blocking = getContext().getSystem().dispatchers()
         .lookup(DispatcherSelector.fromConfig("flock.blocking-dispatcher"));
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> p.maskInput(m.shares()), blocking),
+    var system = getContext().getSystem();
+    // The masked input travels like an update: inline in one JVM or when small, else a claim.
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(
+            () -> p.maskInput(m.shares(), bytes -> BytesPayload.payloadFor(bytes, m.replyTo(), system)), blocking),
         (reply, failure) -> new Masked(m.replyTo(), reply, failure));
     return this;
   }
@@ -461,7 +479,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     long asked = cfg.maxSteps() > 0 ? Math.min(fullSteps, cfg.maxSteps()) : fullSteps;
     if (req.secagg() != null) {
       try {
-        participant = SecaggParticipant.create(nodeId, req.secagg(), identity, delta);
+        participant = SecaggParticipant.create(nodeId, req.secagg(), identity, req.replyTo(), delta);
       } catch (IllegalArgumentException e) {
         participant = null;
         return new RoundManager.TrainDeclined(req.round(), nodeId, DropoutReason.DECLINED,

@@ -5,6 +5,7 @@ import io.flock.actors.protocol.CborSerializable;
 import io.flock.actors.protocol.Dropout;
 import io.flock.actors.protocol.DropoutReason;
 import io.flock.actors.protocol.LocalOnly;
+import io.flock.actors.transfer.BytesPayload;
 import io.flock.privacy.secagg.SecaggConfig;
 import io.flock.privacy.secagg.SecaggMessages.AdvertisedKeys;
 import io.flock.privacy.secagg.SecaggMessages.MaskedInput;
@@ -52,8 +53,15 @@ public final class SecaggRound {
   /** Phase 2 reply: the node's encrypted shares for its neighbours. */
   public record KeysShared(long round, String nodeId, SharedKeys keys) implements Reply {}
 
-  /** Phase 3 reply: the node's quantized update plus masks, mod 2^32 (inline: see the README's limit). */
-  public record InputMasked(long round, String nodeId, MaskedInput input) implements Reply {}
+  /**
+   * Phase 3 reply: the node's quantized update plus masks, mod 2^32, as {@link MaskedInputBytes}
+   * (4 bytes per coordinate, little-endian) in a {@link BytesPayload}: inline in one JVM or when
+   * small, a claim the round fetches otherwise (models are up to hundreds of MB).
+   *
+   * @param client the node's client index in the round's protocol
+   * @param masked the masked input's bytes
+   */
+  public record InputMasked(long round, String nodeId, int client, BytesPayload masked) implements Reply {}
 
   /** Phase 4 reply: the secrets that remove the survivors' self masks and the dropouts' pair masks. */
   public record Unmasked(long round, String nodeId, UnmaskResponse response) implements Reply {}
@@ -73,6 +81,10 @@ public final class SecaggRound {
   private record Stamped(String nodeId, Reply reply) implements Command, LocalOnly {}
 
   private record PhaseDeadline(int phase) implements Command {}
+
+  /** A node's masked input arrived (or its fetch failed). */
+  private record MaskedFetched(String nodeId, int client, int[] masked, Throwable failure)
+      implements Command, LocalOnly {}
 
   private record NodeTerminated(String nodeId) implements Command {}
 
@@ -97,6 +109,7 @@ public final class SecaggRound {
   private final List<Dropout> dropouts = new ArrayList<>();
   private final Set<String> awaiting = new TreeSet<>();
   private final Set<String> gone = new TreeSet<>(); // dropped out: never asked again
+  private final Set<String> fetching = new TreeSet<>(); // masked inputs on their way
   private int phase = -1;
 
   private SecaggRound(ActorContext<Command> ctx, TimerScheduler<Command> timers, SecaggConfig config,
@@ -133,6 +146,7 @@ public final class SecaggRound {
     return Behaviors.receive(Command.class)
         .onMessage(Stamped.class, this::onStamped)
         .onMessage(PhaseDeadline.class, this::onDeadline)
+        .onMessage(MaskedFetched.class, this::onMaskedFetched)
         .onMessage(NodeTerminated.class, t -> drop(t.nodeId(), DropoutReason.CRASHED,
             "node stopped during the secure-aggregation " + PHASES[phase] + " phase"))
         .build();
@@ -156,7 +170,7 @@ public final class SecaggRound {
   private Behavior<Command> onStamped(Stamped stamped) {
     String id = stamped.nodeId();
     Reply reply = stamped.reply();
-    if (!awaiting.contains(id)) {
+    if (!awaiting.contains(id) || fetching.contains(id)) {
       ctx.getLog().debug("secure aggregation round {}: ignoring a late {} from {}", config.round(),
           reply.getClass().getSimpleName(), id);
       return Behaviors.same();
@@ -174,7 +188,9 @@ public final class SecaggRound {
       switch (phase) {
         case 0 -> server.receiveKeys(expect(reply, KeysAdvertised.class, client).keys());
         case 1 -> server.receiveShares(expect(reply, KeysShared.class, client).keys());
-        case 2 -> server.receiveMaskedInput(expect(reply, InputMasked.class, client).input());
+        case 2 -> {
+          return fetch(id, expect(reply, InputMasked.class, client));
+        }
         default -> server.receiveUnmask(expect(reply, Unmasked.class, client).response());
       }
     } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
@@ -198,7 +214,7 @@ public final class SecaggRound {
     } else if (r instanceof KeysShared k) {
       claimed = k.keys().client();
     } else if (r instanceof InputMasked m) {
-      claimed = m.input().client();
+      claimed = m.client();
     } else {
       claimed = ((Unmasked) r).response().client();
     }
@@ -206,6 +222,42 @@ public final class SecaggRound {
       throw new IllegalArgumentException("the message is client " + claimed + "'s, this node is client " + client);
     }
     return r;
+  }
+
+  /**
+   * Fetches a masked input's bytes (at once when inline); the node stays awaited, under the phase's
+   * deadline, until they arrive. A failed fetch is the node's dropout in this phase.
+   */
+  private Behavior<Command> fetch(String id, InputMasked reply) {
+    if (reply.masked() == null) {
+      throw new IllegalArgumentException("the masked input carries no bytes");
+    }
+    fetching.add(id);
+    ctx.pipeToSelf(BytesPayload.fetch(reply.masked(), ctx.getSystem()).thenApply(MaskedInputBytes::decode),
+        (masked, failure) -> new MaskedFetched(id, reply.client(), masked, failure));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onMaskedFetched(MaskedFetched fetched) {
+    String id = fetched.nodeId();
+    fetching.remove(id);
+    if (phase != 2 || !awaiting.contains(id)) {
+      return Behaviors.same(); // timed out or crashed meanwhile: already a dropout
+    }
+    if (fetched.failure() != null) {
+      Throwable cause = fetched.failure() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+          ? c.getCause() : fetched.failure();
+      return drop(id, DropoutReason.INVALID_UPDATE, "could not receive its masked input in the secure-aggregation"
+          + " masked-input phase: " + cause.getMessage());
+    }
+    try {
+      server.receiveMaskedInput(new MaskedInput(config.round(), fetched.client(), fetched.masked()));
+    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+      return drop(id, DropoutReason.INVALID_UPDATE, "refused in the secure-aggregation masked-input phase: "
+          + e.getMessage());
+    }
+    awaiting.remove(id);
+    return awaiting.isEmpty() ? endPhase() : Behaviors.same();
   }
 
   private Behavior<Command> onDeadline(PhaseDeadline deadline) {

@@ -55,6 +55,14 @@ public record SecureAggregation(
   }
 
   /**
+   * These settings with {@code keys} as every node's identity key, by node id: in a cluster, the
+   * keys the coordinator's admission verified against the allowlist.
+   */
+  public SecureAggregation withIdentityKeys(Map<String, byte[]> keys) {
+    return new SecureAggregation(degree, threshold, clip, phaseTimeout, keys);
+  }
+
+  /**
    * The degree used among {@code m} sampled nodes: the given one (capped at m - 1), or by default
    * the complete graph for m <= 16 and otherwise {@code 2 * ceil(log2 m)}, the even degree of order
    * log m that SecAgg+ needs (Bell et al. 2020, Theorem 3.6 takes k = O(log n)).

@@ -188,21 +188,23 @@ class SecureAggregationRoundTest {
   }
 
   /**
-   * Forwards everything to {@code real}; its share-keys replies go through a child that also tells
-   * {@code replied}, so a test knows when the phase is waiting only for the silent nodes.
+   * Forwards everything to {@code real}; after a share-keys command it asks {@code real} to
+   * identify itself and tells {@code replied} the answer's node id, so a test knows when the node
+   * has handled the phase (a node answers in order) and the phase waits only for the silent nodes.
+   * The share-keys reply itself goes straight to the round's address: a node answers no other.
    */
   private static Behavior<TrainingNode.Command> reportsItsSharedKeys(ActorRef<TrainingNode.Command> real,
       ActorRef<String> replied) {
     return Behaviors.setup(ctx -> Behaviors.receive(TrainingNode.Command.class)
         .onMessage(TrainingNode.ShareKeys.class, m -> {
-          ActorRef<SecaggRound.Reply> relay = ctx.spawnAnonymous(Behaviors.receive(SecaggRound.Reply.class)
-              .onAnyMessage(reply -> {
-                m.replyTo().tell(reply);
-                replied.tell(reply.nodeId());
+          ActorRef<TrainingNode.Identified> relay = ctx.spawnAnonymous(Behaviors.receive(TrainingNode.Identified.class)
+              .onAnyMessage(identified -> {
+                replied.tell(identified.nodeId());
                 return Behaviors.stopped();
               })
               .build());
-          real.tell(new TrainingNode.ShareKeys(m.round(), m.keys(), relay));
+          real.tell(m);
+          real.tell(new TrainingNode.Identify(null, relay));
           return Behaviors.same();
         })
         .onAnyMessage(m -> {
@@ -253,6 +255,53 @@ class SecureAggregationRoundTest {
     assertEquals(3, done.stats().participants());
     assertEquals(List.of(new Dropout(ids.get(3), DropoutReason.TIMED_OUT,
         "no reply in the secure-aggregation share-keys phase within 60000 ms")), done.stats().dropouts());
+  }
+
+  /**
+   * Forwards everything to {@code real}; when the round asks it to advertise keys, an actor outside
+   * the round ({@code foreign}) first asks the same node for its keys and to unmask.
+   */
+  private static Behavior<TrainingNode.Command> alsoAskedByAForeignActor(ActorRef<TrainingNode.Command> real,
+      ActorRef<SecaggRound.Reply> foreign) {
+    return Behaviors.receive(TrainingNode.Command.class)
+        .onMessage(TrainingNode.AdvertiseKeys.class, m -> {
+          real.tell(new TrainingNode.AdvertiseKeys(m.round(), foreign));
+          real.tell(new TrainingNode.Unmask(m.round(), new io.flock.privacy.secagg.SecaggMessages.UnmaskRequest(
+              m.round(), List.of(0, 1, 2)), foreign));
+          real.tell(m);
+          return Behaviors.same();
+        })
+        .onAnyMessage(m -> {
+          real.tell(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  @Test
+  void nodeDeclinesPhaseCommandsFromAnActorOutsideItsRoundAndTheRoundStillCompletes() {
+    List<String> ids = List.of(fresh("a"), fresh("b"), fresh("c"));
+    TestProbe<SecaggRound.Reply> foreign = testKit.createTestProbe();
+    List<ActorRef<TrainingNode.Command>> nodes = new ArrayList<>(List.of(node(ids.get(0), ids.get(0), 1, A),
+        node(ids.get(1), ids.get(1), 3, B)));
+    ActorRef<TrainingNode.Command> realC = node(ids.get(2), "real-" + ids.get(2), 5, C);
+    nodes.add(testKit.spawn(alsoAskedByAForeignActor(realC, foreign.ref()), ids.get(2)));
+    TestProbe<RoundManager.Outcome> outcome = testKit.createTestProbe();
+
+    testKit.spawn(RoundManager.create(1, GLOBAL, settings(ids), 42, nodes, outcome.ref()));
+
+    for (String phase : List.of("advertise-keys", "unmask")) {
+      SecaggRound.PhaseDeclined declined = foreign.expectMessageClass(SecaggRound.PhaseDeclined.class,
+          Duration.ofSeconds(30));
+      assertEquals(phase, declined.phase());
+      assertTrue(declined.detail().contains("is not of the round manager"), declined.detail());
+      assertTrue(declined.detail().contains("that sent round 1's train request"), declined.detail());
+    }
+    // The foreign unmask request changed nothing: the node still takes part in every phase.
+    RoundManager.RoundCompleted done = outcome.expectMessageClass(RoundManager.RoundCompleted.class,
+        Duration.ofSeconds(30));
+    assertMean(MEAN_ABC, done.combinedUpdate());
+    assertEquals(3, done.stats().participants());
   }
 
   @Test
