@@ -233,6 +233,8 @@ public final class SecaggRound {
       throw new IllegalArgumentException("the masked input carries no bytes");
     }
     fetching.add(id);
+    ctx.getLog().debug("secure aggregation round {}: fetching the masked input of {}, {}", config.round(), id,
+        reply.masked());
     ctx.pipeToSelf(BytesPayload.fetch(reply.masked(), ctx.getSystem()).thenApply(MaskedInputBytes::decode),
         (masked, failure) -> new MaskedFetched(id, reply.client(), masked, failure));
     return Behaviors.same();
