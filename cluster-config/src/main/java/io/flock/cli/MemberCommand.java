@@ -128,11 +128,14 @@ final class MemberCommand implements Callable<Integer> {
     // member's own --data split over its K nodes.
     int total = part[1] * nodes;
     int first = part[0] * nodes;
-    if (dataArgs.stream().anyMatch(a -> a.startsWith("--secure-aggregation") || a.startsWith("--secagg-"))) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--secure-aggregation is not supported yet in"
-          + " a cluster (flock seed/member): it runs in flock simulate only");
+    if (dataArgs.stream().anyMatch(a -> a.startsWith("--secure-aggregation")) && identities == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--secure-aggregation needs --identities DIR:"
+          + " every node signs its secure-aggregation keys with its own ML-DSA-65 key, which the seed admitted"
+          + " from its --allowlist (`flock identities --out keys --nodes N`; see the README, \"Run a cluster\")");
     }
-    List<String> simArgs = new ArrayList<>(dataArgs);
+    // The seed's options decide how rounds aggregate; a node takes part in whatever its train
+    // request asks, with its identity key.
+    List<String> simArgs = withoutSecureAggregation(dataArgs);
     simArgs.addAll(List.of("--nodes", Integer.toString(total), "--partition", split, "--min-nodes", "1"));
     SimulationConfig config;
     List<NodeData> local = new ArrayList<>();
@@ -273,5 +276,24 @@ final class MemberCommand implements Callable<Integer> {
     }
     throw new CommandLine.ParameterException(spec.commandLine(),
         "--partition must be I/N with 0 <= I < N, e.g. 0/3 for the first of three members, was '" + partition + "'");
+  }
+
+  /** {@code args} without {@code --secure-aggregation} and the {@code --secagg-*} options (with their values). */
+  private static List<String> withoutSecureAggregation(List<String> args) {
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--secure-aggregation") || a.startsWith("--secure-aggregation=")) {
+        continue;
+      }
+      if (a.startsWith("--secagg-")) {
+        if (!a.contains("=")) {
+          i++; // its value
+        }
+        continue;
+      }
+      kept.add(a);
+    }
+    return kept;
   }
 }

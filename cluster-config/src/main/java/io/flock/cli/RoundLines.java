@@ -16,6 +16,23 @@ final class RoundLines {
 
   private RoundLines() {}
 
+  /**
+   * The secure-aggregation setting of a run (m, k, t, clip, phase deadline), or null when its rounds
+   * are not securely aggregated; printed by {@code flock simulate} and {@code flock seed}.
+   */
+  static String secureAggregation(Simulation.Prepared prepared) {
+    var secure = prepared.round().secureAggregation();
+    if (secure == null) {
+      return null;
+    }
+    int m = prepared.round().sampleSize(prepared.config().nodes());
+    int k = secure.degreeFor(m);
+    return String.format("secure aggregation: the coordinator sees only the sum of each round's updates; m=%d sampled,"
+        + " k=%d%s, t=%d, clip %s per coordinate, %d s per phase; the update is the UNWEIGHTED mean of the"
+        + " survivors' clipped updates", m, k, k == m - 1 ? " (complete graph)" : "", secure.thresholdFor(k),
+        secure.clip(), secure.phaseTimeout().toSeconds());
+  }
+
   /** One progress line with the seed's metrics, plus accuracy, dropouts and round time. */
   static String progress(RoundReport r) {
     StringBuilder s = new StringBuilder();

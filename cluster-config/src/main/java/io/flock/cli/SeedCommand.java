@@ -114,10 +114,13 @@ final class SeedCommand implements Callable<Integer> {
     } catch (CommandLine.ParameterException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (sim.config().secureAggregation() != null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--secure-aggregation is not supported yet in"
-          + " a cluster (flock seed/member): it runs in flock simulate only; nodes on members need identity keys"
-          + " the coordinator knows and the masked inputs a transfer path sized for them");
+    if (sim.config().secureAggregation() != null && allowlist == null
+        && (existing == null || existing.allowlist() == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--secure-aggregation in a cluster needs"
+          + " --allowlist: the coordinator must know each node's ML-DSA-65 public key to verify the signed keys"
+          + " the nodes advertise, and it takes them from admission against the allowlist. Create the keys with"
+          + " `flock identities --out keys --nodes N`, start the seed with --allowlist keys/allowlist.txt and the"
+          + " members with --identities keys (README, \"Run a cluster\", Admission)");
     }
     Simulation.Prepared prepared;
     try {
@@ -146,6 +149,10 @@ final class SeedCommand implements Callable<Integer> {
     out.printf("flock seed: pekko://flock@%s:%d, run %s on %s, %d rounds, strategy %s; work directory %s%n",
         host, port, prepared.config().model(), prepared.config().dataset(), prepared.config().rounds(),
         prepared.strategy().describe(), workdir.toAbsolutePath());
+    String secure = RoundLines.secureAggregation(prepared);
+    if (secure != null) {
+      out.println(secure + "; the nodes' identity keys are those admitted by the allowlist");
+    }
     String privacy = RoundLines.privacy(prepared);
     if (privacy != null) {
       out.println(privacy);

@@ -275,14 +275,9 @@ final class SimulateCommand implements Callable<Integer> {
     out.printf("flock simulate: %s on %s, %d nodes (%s), C=%s, E=%d, B=%d, lr=%s, seed=%d, strategy %s%n",
         config.model(), config.dataset(), config.nodes(), partition, fraction, localEpochs, batchSize,
         learningRate, seed, prepared.strategy().describe());
-    var secure = prepared.round().secureAggregation();
+    String secure = RoundLines.secureAggregation(prepared);
     if (secure != null) {
-      int m = prepared.round().sampleSize(config.nodes());
-      int k = secure.degreeFor(m);
-      out.printf("secure aggregation: the coordinator sees only the sum of each round's updates; m=%d sampled,"
-          + " k=%d%s, t=%d, clip %s per coordinate, %d s per phase; the update is the UNWEIGHTED mean of the"
-          + " survivors' clipped updates%n", m, k, k == m - 1 ? " (complete graph)" : "", secure.thresholdFor(k),
-          secure.clip(), secure.phaseTimeout().toSeconds());
+      out.println(secure);
     }
     String privacy = RoundLines.privacy(prepared);
     if (privacy != null) {

@@ -43,16 +43,23 @@ class ClusterCommandsTest {
   }
 
   @Test
-  void seedAndMemberRefuseSecureAggregationWhichRunsInSimulateOnly() {
+  void seedRefusesSecureAggregationWithoutAnAllowlistSayingWhyAndWhatToDo() {
     FlockCliTest.Run seed = run("seed", "--port", "" + ClusterProcessesTest.freePort(), "--workdir",
         tmp.resolve("s").toString(), "--secure-aggregation");
     assertEquals(2, seed.exitCode());
-    assertTrue(seed.err().contains("--secure-aggregation is not supported yet in a cluster"), seed.err());
+    assertTrue(seed.err().contains("--secure-aggregation in a cluster needs --allowlist: the coordinator must know"
+        + " each node's ML-DSA-65 public key"), seed.err());
+    assertTrue(seed.err().contains("`flock identities --out keys --nodes N`"), seed.err());
+    assertTrue(seed.err().contains("--allowlist keys/allowlist.txt"), seed.err());
     assertTrue(!Files.exists(tmp.resolve("s")), "nothing was written");
+  }
+
+  @Test
+  void memberRefusesSecureAggregationWithoutIdentities() {
     FlockCliTest.Run member = run("member", "--seed", "127.0.0.1:" + ClusterProcessesTest.freePort(),
         "--secure-aggregation");
     assertEquals(2, member.exitCode());
-    assertTrue(member.err().contains("--secure-aggregation is not supported yet in a cluster"), member.err());
+    assertTrue(member.err().contains("--secure-aggregation needs --identities DIR"), member.err());
   }
 
   @Test
