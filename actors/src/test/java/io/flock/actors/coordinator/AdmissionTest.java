@@ -125,6 +125,31 @@ class AdmissionTest {
   }
 
   @Test
+  void securelyAggregatedRoundsVerifyTheNodesSignaturesWithTheKeysAdmissionVerified() {
+    List<NodeIdentity> keys = List.of(identity(1), identity(2), identity(3));
+    for (int i = 0; i < 3; i++) {
+      Fixtures.spawnNode(testKit, "node-s" + i, 4, new float[] {0.5f, 0f, 0f, 0f}, FakeEngine.Hook.NONE, keys.get(i));
+    }
+    // The run's own keys for these ids are wrong (as seed-derived simulation keys would be for
+    // real members): a round that used them would refuse every node's signed keys.
+    java.util.Map<String, byte[]> wrong = new java.util.TreeMap<>();
+    for (int i = 0; i < 3; i++) {
+      wrong.put("node-s" + i, identity(9 + i).publicKey());
+    }
+    RoundSettings secure = new RoundSettings(1.0, 3, 0.0, NEVER, TRAIN)
+        .withSecureAggregation(new io.flock.actors.round.SecureAggregation(0, 0, 1.0, NEVER, wrong));
+    CoordinatorSettings settings = new CoordinatorSettings(1, 3, NEVER, secure, 42, 0, 0, 1)
+        .withAllowlist(Allowlist.of(keys.stream().map(NodeIdentity::fingerprint).toList()));
+    TestProbe<Coordinator.Event> listener = testKit.createTestProbe();
+    testKit.spawn(Coordinator.create(settings, weights(1f, 2f, 3f, 4f), null, listener.ref()));
+
+    RoundReport report = listener.expectMessageClass(RoundReport.class, Duration.ofSeconds(30));
+    assertTrue(report.completed(), String.valueOf(report.failureReason()));
+    assertEquals(3, report.nodesParticipating());
+    assertEquals(List.of(), report.dropouts());
+  }
+
+  @Test
   void unansweredChallengeIsSentAgainAndALateAnswerToTheFirstAskingStillAdmits() {
     ActorTestKit kit = ActorTestKit.create("AdmissionRetry", Fixtures.manualTimeConfig());
     try {
