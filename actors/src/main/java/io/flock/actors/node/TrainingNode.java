@@ -119,7 +119,12 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
    */
   public record Identified(String nodeId, byte[] publicKey, byte[] signature) implements CborSerializable {}
 
-  /** Secure aggregation, phase 1: advertise this round's keys. Sent by the round's SecaggRound. */
+  /**
+   * Secure aggregation, phase 1: advertise this round's keys. Sent by the round's SecaggRound. In
+   * every phase the node answers only when {@code replyTo} lies under the round manager that sent
+   * the {@link TrainRequest} whose update it keeps; anyone else gets {@link
+   * SecaggRound.PhaseDeclined} saying so.
+   */
   public record AdvertiseKeys(long round, ActorRef<SecaggRound.Reply> replyTo) implements Command, CborSerializable {}
 
   /** Phase 2: the neighbours' keys; share this node's secrets with them. Sent by SecaggRound. */
