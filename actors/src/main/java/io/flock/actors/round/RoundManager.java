@@ -199,9 +199,7 @@ public final class RoundManager {
   private final List<Dropout> dropouts = new ArrayList<>();
   private ActorRef<Aggregator.Command> aggregator;
   private Map<String, Integer> stragglers = Map.of();
-  private SecaggTask.Setup secaggSetup; // null: the round is not securely aggregated
-  private List<String> clientOrder = List.of(); // client i of the protocol is clientOrder.get(i)
-  private final Map<String, KeptStats> kept = new LinkedHashMap<>();
+  private KeptUpdates secagg; // null: the round is not securely aggregated
   private int sampled;
   private int accepted;
   private int withinClipNorm;
@@ -243,8 +241,7 @@ public final class RoundManager {
     SecureAggregation secure = settings.secureAggregation();
     if (secure != null) {
       try {
-        secaggSetup = secure.setupFor(round, ids, global.layout().numParams(), roundSeed());
-        clientOrder = ids;
+        secagg = KeptUpdates.forRound(secure, round, ids, global.layout().numParams(), roundSeed());
       } catch (IllegalArgumentException e) {
         return fail("secure aggregation cannot run this round: " + e.getMessage());
       }
@@ -264,7 +261,7 @@ public final class RoundManager {
       Integer epochs = stragglers.get(nodeId);
       var train = epochs == null ? settings.train() : settings.train().withLocalEpochs(epochs);
       node.tell(new TrainingNode.TrainRequest(round, payloads.get(i), train, roundSeed(), trainReplies,
-          secaggSetup == null ? null : new SecaggTask(i, secaggSetup)));
+          secagg == null ? null : secagg.taskFor(i)));
     }
     timers.startSingleTimer(DeadlineReached.INSTANCE, settings.deadline());
     return collecting();
@@ -281,7 +278,7 @@ public final class RoundManager {
           "the reply names " + reply.nodeId() + ", not the node it was sent by");
     }
     if (reply instanceof TrainCompleted completed) {
-      if (secaggSetup != null) {
+      if (secagg != null) {
         return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
             "sent its update in clear in a securely aggregated round; it is not used");
       }
@@ -361,11 +358,9 @@ public final class RoundManager {
     if (problem != null) {
       return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE, problem);
     }
-    Integer reducedEpochs = stragglers.get(reply.nodeId());
-    if ((reply.partialWork() || reducedEpochs != null) && !settings.acceptsPartialWork()) {
-      return dropout(reply.nodeId(), DropoutReason.STRAGGLER, reducedEpochs != null
-          ? "did " + reducedEpochs + " of " + settings.train().localEpochs() + " local epochs; this strategy drops partial work"
-          : "stopped after " + reply.steps() + " local steps; this strategy drops partial work");
+    String partial = partialWorkProblem(reply.nodeId(), reply.partialWork(), reply.steps());
+    if (partial != null) {
+      return dropout(reply.nodeId(), DropoutReason.STRAGGLER, partial);
     }
     settle(reply.nodeId());
     aggregator.tell(new Aggregator.Fold(reply.nodeId(), update, reply.numSamples()));
@@ -373,11 +368,7 @@ public final class RoundManager {
     if (reply.withinClipNorm()) {
       withinClipNorm++;
     }
-    // Samples trained on: every sample once per epoch, unless a step bound stopped the node first
-    // (then steps x batch size, which counts a short last batch of an epoch as full).
-    long epochsWorth = (long) reply.numSamples()
-        * (reducedEpochs != null ? reducedEpochs : settings.train().localEpochs());
-    samplesProcessed += Math.min(epochsWorth, (long) reply.steps() * settings.train().batchSize());
+    samplesProcessed += samplesTrained(reply.nodeId(), reply.numSamples(), reply.steps());
     lossSum += reply.trainLoss() * reply.numSamples();
     lossWeight += reply.numSamples();
     return maybeClose();
@@ -388,35 +379,44 @@ public final class RoundManager {
     if (!pending.containsKey(reply.nodeId())) {
       return Behaviors.same();
     }
-    if (secaggSetup == null) {
+    if (secagg == null) {
       return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
           "kept its update, but this round is not securely aggregated");
     }
-    if (reply.round() != round) {
-      return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
-          "stale reply for round " + reply.round() + ", this is round " + round);
+    String problem = KeptUpdates.problem(reply, round);
+    if (problem != null) {
+      return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE, problem);
     }
-    if (reply.numSamples() <= 0 || !Double.isFinite(reply.trainLoss())) {
-      return dropout(reply.nodeId(), DropoutReason.INVALID_UPDATE,
-          "reports " + reply.numSamples() + " samples and training loss " + reply.trainLoss());
+    String partial = partialWorkProblem(reply.nodeId(), reply.partialWork(), reply.steps());
+    if (partial != null) {
+      return dropout(reply.nodeId(), DropoutReason.STRAGGLER, partial);
     }
-    Integer reducedEpochs = stragglers.get(reply.nodeId());
-    if ((reply.partialWork() || reducedEpochs != null) && !settings.acceptsPartialWork()) {
-      return dropout(reply.nodeId(), DropoutReason.STRAGGLER, reducedEpochs != null
-          ? "did " + reducedEpochs + " of " + settings.train().localEpochs() + " local epochs; this strategy drops partial work"
-          : "stopped after " + reply.steps() + " local steps; this strategy drops partial work");
-    }
-    long epochsWorth = (long) reply.numSamples()
-        * (reducedEpochs != null ? reducedEpochs : settings.train().localEpochs());
-    kept.put(reply.nodeId(), new KeptStats(pending.get(reply.nodeId()),
-        Math.min(epochsWorth, (long) reply.steps() * settings.train().batchSize()), reply.trainLoss(),
-        reply.numSamples()));
+    secagg.keep(reply.nodeId(), pending.get(reply.nodeId()), samplesTrained(reply.nodeId(), reply.numSamples(),
+        reply.steps()), reply.trainLoss(), reply.numSamples());
     settle(reply.nodeId());
     return maybeClose();
   }
 
-  /** What a node that kept its update reported in clear; counted if it survives the protocol. */
-  private record KeptStats(ActorRef<TrainingNode.Command> node, long samples, double loss, int numSamples) {}
+  /** Why the strategy drops this node's work as partial (a straggler's), or null when it does not. */
+  private String partialWorkProblem(String nodeId, boolean partialWork, int steps) {
+    Integer reducedEpochs = stragglers.get(nodeId);
+    if ((partialWork || reducedEpochs != null) && !settings.acceptsPartialWork()) {
+      return reducedEpochs != null
+          ? "did " + reducedEpochs + " of " + settings.train().localEpochs() + " local epochs; this strategy drops partial work"
+          : "stopped after " + steps + " local steps; this strategy drops partial work";
+    }
+    return null;
+  }
+
+  /**
+   * Samples trained on: every sample once per epoch, unless a step bound stopped the node first
+   * (then steps x batch size, which counts a short last batch of an epoch as full).
+   */
+  private long samplesTrained(String nodeId, int numSamples, int steps) {
+    Integer reducedEpochs = stragglers.get(nodeId);
+    long epochsWorth = (long) numSamples * (reducedEpochs != null ? reducedEpochs : settings.train().localEpochs());
+    return Math.min(epochsWorth, (long) steps * settings.train().batchSize());
+  }
 
   private Behavior<Command> onDeclined(TrainDeclined reply) {
     if (!pending.containsKey(reply.nodeId())) {
@@ -455,13 +455,18 @@ public final class RoundManager {
     }
     timers.cancel(DeadlineReached.INSTANCE);
     int quorum = settings.quorum(sampled);
-    if (secaggSetup != null) {
+    if (secagg != null) {
       return secureAggregation(quorum);
     }
     if (accepted < quorum) {
       return fail(accepted + " of " + sampled + " sampled nodes returned a valid update, the quorum is "
           + quorum);
     }
+    return aggregating();
+  }
+
+  /** Asks the aggregator for the strategy's combination of what it folded, and waits for it. */
+  private Behavior<Command> aggregating() {
     aggregator.tell(new Aggregator.Finish(ctx.messageAdapter(Aggregator.Aggregated.class, AggregatorReplied::new)));
     return Behaviors.receive(Command.class)
         .onMessage(AggregatorReplied.class, this::onAggregated)
@@ -476,15 +481,11 @@ public final class RoundManager {
    * secure aggregation allows: {@code StreamingFedAvg} of one update with weight 1 is the update).
    */
   private Behavior<Command> secureAggregation(int quorum) {
-    if (kept.size() < quorum) {
-      return fail(kept.size() + " of " + sampled + " sampled nodes trained and kept an update, the quorum is "
+    if (secagg.size() < quorum) {
+      return fail(secagg.size() + " of " + sampled + " sampled nodes trained and kept an update, the quorum is "
           + quorum);
     }
-    Map<String, ActorRef<TrainingNode.Command>> trained = new LinkedHashMap<>();
-    kept.forEach((id, k) -> trained.put(id, k.node()));
-    ActorRef<SecaggRound.Command> protocol = ctx.spawn(SecaggRound.create(secaggSetup.toConfig(),
-        clientOrder, trained, settings.secureAggregation().phaseTimeout(), ctx.getSelf()), "secure-aggregation");
-    ctx.watchWith(protocol, SecaggStopped.INSTANCE);
+    ActorRef<SecaggRound.Command> protocol = secagg.startProtocol(ctx, SecaggStopped.INSTANCE);
     return Behaviors.receive(Command.class)
         .onMessage(SecaggRound.Finished.class, f -> onSecaggFinished(f, quorum, protocol))
         .onMessage(SecaggRound.Failed.class, f -> {
@@ -501,28 +502,19 @@ public final class RoundManager {
       ActorRef<SecaggRound.Command> protocol) {
     ctx.unwatch(protocol);
     dropouts.addAll(finished.dropouts());
-    for (String id : finished.survivors()) {
-      KeptStats k = kept.get(id);
-      samplesProcessed += k.samples();
-      lossSum += k.loss() * k.numSamples();
-      lossWeight += k.numSamples();
-    }
+    KeptUpdates.SurvivorStats survivors = secagg.statsOf(finished.survivors());
+    samplesProcessed += survivors.samples();
+    lossSum += survivors.lossSum();
+    lossWeight += survivors.lossWeight();
     accepted = finished.survivors().size();
     withinClipNorm = accepted;
     if (accepted < quorum) {
       return fail(accepted + " of " + sampled + " sampled nodes are in the securely aggregated sum, the quorum is "
           + quorum);
     }
-    float[] mean = finished.sum();
-    for (int i = 0; i < mean.length; i++) {
-      mean[i] /= accepted;
-    }
-    aggregator.tell(new Aggregator.Fold("secure-aggregation-of-" + accepted, ModelWeights.wrap(global.layout(), mean), 1));
-    aggregator.tell(new Aggregator.Finish(ctx.messageAdapter(Aggregator.Aggregated.class, AggregatorReplied::new)));
-    return Behaviors.receive(Command.class)
-        .onMessage(AggregatorReplied.class, this::onAggregated)
-        .onMessage(AggregatorStopped.class, a -> aggregatorDied())
-        .build();
+    aggregator.tell(new Aggregator.Fold("secure-aggregation-of-" + accepted,
+        KeptUpdates.mean(finished.sum(), accepted, global.layout()), 1));
+    return aggregating();
   }
 
   private Behavior<Command> onAggregated(AggregatorReplied msg) {
@@ -532,7 +524,7 @@ public final class RoundManager {
     }
     // The aggregator's count is the truth: an update it refused is not a participant (under secure
     // aggregation it saw one contribution, the survivors' mean, and the survivors are the count).
-    if (secaggSetup == null) {
+    if (secagg == null) {
       accepted = result.updates();
     }
     replyTo.tell(new RoundCompleted(round, result.combinedUpdate(), stats()));
