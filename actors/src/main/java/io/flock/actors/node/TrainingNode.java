@@ -1,7 +1,6 @@
 package io.flock.actors.node;
 
 import io.flock.actors.protocol.CborSerializable;
-import io.flock.actors.transfer.BytesPayload;
 import io.flock.actors.transfer.WeightsPayload;
 import io.flock.actors.transfer.WeightsTransfer;
 import io.flock.actors.protocol.DropoutReason;
@@ -23,8 +22,6 @@ import io.flock.privacy.secagg.SecaggMessages.NeighbourKeys;
 import io.flock.privacy.secagg.SecaggMessages.UnmaskRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -231,8 +228,8 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   // over after a failover re-running a round that never completed, not a duplicate.
   private ActorRef<RoundManager.TrainReply> lastRequester;
   private GaussianNoise noise;
-  // The round this node keeps its update for, under secure aggregation (one at a time).
-  private SecaggParticipant participant;
+  // The round this node keeps its update for, under secure aggregation, and its phases.
+  private final SecaggPhases secagg;
 
   private TrainingNode(ActorContext<Command> ctx, Setup setup, ActorRef<TrainingWorker.Command> workers) {
     super(ctx);
@@ -245,6 +242,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     this.nodeSeed = setup.nodeSeed();
     this.workers = workers;
     this.workerAdapter = ctx.messageAdapter(TrainingWorker.Result.class, WorkerReplied::new);
+    this.secagg = new SecaggPhases(ctx.getSystem(), nodeId, identity);
   }
 
   @Override
@@ -255,62 +253,29 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
         .onMessage(Identify.class, this::onIdentify)
         .onMessage(WorkerReplied.class, this::onWorkerReplied)
         .onMessage(GlobalArrived.class, this::onGlobalArrived)
-        .onMessage(AdvertiseKeys.class, m -> secagg(m.round(), "advertise-keys", m.replyTo(), p -> p.advertiseKeys()))
-        .onMessage(ShareKeys.class, m -> secagg(m.round(), "share-keys", m.replyTo(), p -> p.shareKeys(m.keys())))
+        .onMessage(AdvertiseKeys.class, m -> {
+          secagg.onAdvertiseKeys(m);
+          return this;
+        })
+        .onMessage(ShareKeys.class, m -> {
+          secagg.onShareKeys(m);
+          return this;
+        })
         .onMessage(MaskInput.class, this::onMaskInput)
         .onMessage(Masked.class, this::onMasked)
         .onMessage(Unmask.class, m -> {
-          boolean ours = m.replyTo() != null && phaseProblem(m.round(), m.replyTo()) == null;
-          Behavior<Command> next = secagg(m.round(), "unmask", m.replyTo(), p -> p.unmask(m.request()));
-          if (ours) {
-            participant = null; // the round's last phase: nothing of it is kept
-          }
-          return next;
+          secagg.onUnmask(m);
+          return this;
         })
         .build();
   }
 
-  /** Answers a secure-aggregation phase of the kept round, or declines it. */
-  private Behavior<Command> secagg(long round, String phase, ActorRef<SecaggRound.Reply> replyTo,
-      java.util.function.Function<SecaggParticipant, SecaggRound.Reply> step) {
-    if (replyTo == null) {
-      return this;
-    }
-    String problem = phaseProblem(round, replyTo);
-    if (problem != null) {
-      replyTo.tell(new SecaggRound.PhaseDeclined(round, nodeId, phase, problem));
-      return this;
-    }
-    replyTo.tell(step.apply(participant));
-    return this;
-  }
-
-  /** Why this node does not answer a phase of {@code round} asked with {@code replyTo}, or null. */
-  private String phaseProblem(long round, ActorRef<SecaggRound.Reply> replyTo) {
-    if (participant == null || participant.round() != round) {
-      return "this node keeps no update for round " + round;
-    }
-    return participant.foreign(replyTo);
-  }
-
-  /** Masking costs ~34 ms per 200k coordinates: it runs on the blocking dispatcher. */
+  /** Masking runs off the actor thread ({@link SecaggPhases}); its reply comes back as {@link Masked}. */
   private Behavior<Command> onMaskInput(MaskInput m) {
-    if (m.replyTo() == null) {
-      return this;
+    CompletableFuture<SecaggRound.Reply> masking = secagg.onMaskInput(m);
+    if (masking != null) {
+      getContext().pipeToSelf(masking, (reply, failure) -> new Masked(m.replyTo(), reply, failure));
     }
-    String problem = phaseProblem(m.round(), m.replyTo());
-    if (problem != null) {
-      m.replyTo().tell(new SecaggRound.PhaseDeclined(m.round(), nodeId, "masked-input", problem));
-      return this;
-    }
-    SecaggParticipant p = participant;
-    Executor blocking = getContext().getSystem().dispatchers()
-        .lookup(DispatcherSelector.fromConfig("flock.blocking-dispatcher"));
-    var system = getContext().getSystem();
-    // The masked input travels like an update: inline in one JVM or when small, else a claim.
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(
-            () -> p.maskInput(m.shares(), bytes -> BytesPayload.payloadFor(bytes, m.replyTo(), system)), blocking),
-        (reply, failure) -> new Masked(m.replyTo(), reply, failure));
     return this;
   }
 
@@ -342,7 +307,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     }
     lastRound = req.round();
     lastRequester = req.replyTo();
-    participant = null; // a newer round: what an older one kept is of no use any more
+    secagg.forget(); // a newer round: what an older one kept is of no use any more
     return withGlobal(req, req.payload());
   }
 
@@ -484,9 +449,8 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
     long asked = cfg.maxSteps() > 0 ? Math.min(fullSteps, cfg.maxSteps()) : fullSteps;
     if (req.secagg() != null) {
       try {
-        participant = SecaggParticipant.create(nodeId, req.secagg(), identity, req.replyTo(), delta);
+        secagg.keep(req.secagg(), req.replyTo(), delta);
       } catch (IllegalArgumentException e) {
-        participant = null;
         return new RoundManager.TrainDeclined(req.round(), nodeId, DropoutReason.DECLINED,
             "cannot take part in secure aggregation: " + e.getMessage());
       }
