@@ -194,18 +194,11 @@ public final class RoundManager {
   private final long seed;
   private final List<ActorRef<TrainingNode.Command>> nodes;
   private final ActorRef<Outcome> replyTo;
-  private final long startNanos = System.nanoTime();
   private final Map<String, ActorRef<TrainingNode.Command>> pending = new LinkedHashMap<>();
-  private final List<Dropout> dropouts = new ArrayList<>();
+  private final RoundTally tally;
   private ActorRef<Aggregator.Command> aggregator;
   private Map<String, Integer> stragglers = Map.of();
   private KeptUpdates secagg; // null: the round is not securely aggregated
-  private int sampled;
-  private int accepted;
-  private int withinClipNorm;
-  private long samplesProcessed;
-  private double lossSum;
-  private long lossWeight;
 
   private RoundManager(
       ActorContext<Command> ctx,
@@ -224,6 +217,7 @@ public final class RoundManager {
     this.seed = seed;
     this.nodes = List.copyOf(nodes);
     this.replyTo = replyTo;
+    this.tally = new RoundTally(this.nodes.size());
   }
 
   private Behavior<Command> start(Function<ModelLayout, UpdateAggregator> aggregatorFactory) {
@@ -234,7 +228,7 @@ public final class RoundManager {
     }
     List<ActorRef<TrainingNode.Command>> chosen =
         NodeSampler.sample(nodes, settings.sampleSize(nodes.size()), ref -> ref.path().name(), roundSeed());
-    sampled = chosen.size();
+    tally.sampled(chosen.size());
     stragglers = NodeSampler.stragglers(chosen.stream().map(ref -> ref.path().name()).toList(),
         settings.stragglerFraction(), settings.train().localEpochs(), roundSeed());
     List<String> ids = chosen.stream().map(ref -> ref.path().name()).toList();
@@ -364,13 +358,8 @@ public final class RoundManager {
     }
     settle(reply.nodeId());
     aggregator.tell(new Aggregator.Fold(reply.nodeId(), update, reply.numSamples()));
-    accepted++;
-    if (reply.withinClipNorm()) {
-      withinClipNorm++;
-    }
-    samplesProcessed += samplesTrained(reply.nodeId(), reply.numSamples(), reply.steps());
-    lossSum += reply.trainLoss() * reply.numSamples();
-    lossWeight += reply.numSamples();
+    tally.accept(reply.numSamples(), reply.trainLoss(), samplesTrained(reply.nodeId(), reply.numSamples(),
+        reply.steps()), reply.withinClipNorm());
     return maybeClose();
   }
 
@@ -432,7 +421,7 @@ public final class RoundManager {
       return Behaviors.same();
     }
     settle(nodeId);
-    dropouts.add(new Dropout(nodeId, reason, detail));
+    tally.dropout(new Dropout(nodeId, reason, detail));
     return maybeClose();
   }
 
@@ -443,7 +432,7 @@ public final class RoundManager {
   private Behavior<Command> onDeadline() {
     for (String nodeId : new ArrayList<>(pending.keySet())) {
       settle(nodeId);
-      dropouts.add(new Dropout(nodeId, DropoutReason.TIMED_OUT,
+      tally.dropout(new Dropout(nodeId, DropoutReason.TIMED_OUT,
           "no reply within the round deadline of " + settings.deadline().toMillis() + " ms"));
     }
     return maybeClose();
@@ -454,12 +443,12 @@ public final class RoundManager {
       return Behaviors.same();
     }
     timers.cancel(DeadlineReached.INSTANCE);
-    int quorum = settings.quorum(sampled);
+    int quorum = settings.quorum(tally.sampled());
     if (secagg != null) {
       return secureAggregation(quorum);
     }
-    if (accepted < quorum) {
-      return fail(accepted + " of " + sampled + " sampled nodes returned a valid update, the quorum is "
+    if (tally.accepted() < quorum) {
+      return fail(tally.accepted() + " of " + tally.sampled() + " sampled nodes returned a valid update, the quorum is "
           + quorum);
     }
     return aggregating();
@@ -482,7 +471,7 @@ public final class RoundManager {
    */
   private Behavior<Command> secureAggregation(int quorum) {
     if (secagg.size() < quorum) {
-      return fail(secagg.size() + " of " + sampled + " sampled nodes trained and kept an update, the quorum is "
+      return fail(secagg.size() + " of " + tally.sampled() + " sampled nodes trained and kept an update, the quorum is "
           + quorum);
     }
     ActorRef<SecaggRound.Command> protocol = secagg.startProtocol(ctx, SecaggStopped.INSTANCE);
@@ -490,7 +479,7 @@ public final class RoundManager {
         .onMessage(SecaggRound.Finished.class, f -> onSecaggFinished(f, quorum, protocol))
         .onMessage(SecaggRound.Failed.class, f -> {
           ctx.unwatch(protocol);
-          dropouts.addAll(f.dropouts());
+          tally.dropouts(f.dropouts());
           return fail(f.reason());
         })
         .onMessage(SecaggStopped.class, s -> fail("the secure-aggregation actor stopped unexpectedly (see the log)"))
@@ -501,15 +490,11 @@ public final class RoundManager {
   private Behavior<Command> onSecaggFinished(SecaggRound.Finished finished, int quorum,
       ActorRef<SecaggRound.Command> protocol) {
     ctx.unwatch(protocol);
-    dropouts.addAll(finished.dropouts());
-    KeptUpdates.SurvivorStats survivors = secagg.statsOf(finished.survivors());
-    samplesProcessed += survivors.samples();
-    lossSum += survivors.lossSum();
-    lossWeight += survivors.lossWeight();
-    accepted = finished.survivors().size();
-    withinClipNorm = accepted;
+    tally.dropouts(finished.dropouts());
+    tally.survivors(finished.survivors().size(), secagg.statsOf(finished.survivors()));
+    int accepted = tally.accepted();
     if (accepted < quorum) {
-      return fail(accepted + " of " + sampled + " sampled nodes are in the securely aggregated sum, the quorum is "
+      return fail(accepted + " of " + tally.sampled() + " sampled nodes are in the securely aggregated sum, the quorum is "
           + quorum);
     }
     aggregator.tell(new Aggregator.Fold("secure-aggregation-of-" + accepted,
@@ -525,14 +510,14 @@ public final class RoundManager {
     // The aggregator's count is the truth: an update it refused is not a participant (under secure
     // aggregation it saw one contribution, the survivors' mean, and the survivors are the count).
     if (secagg == null) {
-      accepted = result.updates();
+      tally.aggregated(result.updates());
     }
-    replyTo.tell(new RoundCompleted(round, result.combinedUpdate(), stats()));
+    replyTo.tell(new RoundCompleted(round, result.combinedUpdate(), tally.stats()));
     return done();
   }
 
   private Behavior<Command> fail(String reason) {
-    replyTo.tell(new RoundFailed(round, reason, stats()));
+    replyTo.tell(new RoundFailed(round, reason, tally.stats()));
     return done();
   }
 
@@ -543,11 +528,5 @@ public final class RoundManager {
       ctx.stop(aggregator);
     }
     return Behaviors.ignore();
-  }
-
-  private RoundStats stats() {
-    return new RoundStats(nodes.size(), sampled, accepted, samplesProcessed,
-        lossWeight == 0 ? Double.NaN : lossSum / lossWeight, dropouts,
-        (System.nanoTime() - startNanos) / 1_000_000, withinClipNorm);
   }
 }
