@@ -13,8 +13,6 @@ import io.flock.models.training.LocalUpdate;
 import io.flock.models.training.TrainConfig;
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
-import io.flock.privacy.dp.GaussianNoise;
-import io.flock.privacy.dp.DpFedAvg;
 import io.flock.actors.round.SecaggRound;
 import io.flock.actors.round.SecaggTask;
 import io.flock.privacy.secagg.SecaggMessages.IncomingShares;
@@ -218,7 +216,6 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   private final ModelLayout layout;
   private final long nodeSeed;
   private final ActorRef<TrainingWorker.Command> workers;
-  private final double updateScale;
   private final io.flock.privacy.identity.NodeIdentity identity;
   private final ActorRef<TrainingWorker.Result> workerAdapter;
   private final Map<String, Work> inFlight = new HashMap<>();
@@ -227,14 +224,14 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   // Who asked for lastRound: the same round from another round manager is a coordinator that took
   // over after a failover re-running a round that never completed, not a duplicate.
   private ActorRef<RoundManager.TrainReply> lastRequester;
-  private GaussianNoise noise;
+  private final UpdatePreparation preparation;
   // The round this node keeps its update for, under secure aggregation, and its phases.
   private final SecaggPhases secagg;
 
   private TrainingNode(ActorContext<Command> ctx, Setup setup, ActorRef<TrainingWorker.Command> workers) {
     super(ctx);
     this.evalData = setup.evalData();
-    this.updateScale = setup.updateScale();
+    this.preparation = new UpdatePreparation(setup.updateScale());
     this.identity = setup.identity();
     this.nodeId = setup.nodeId();
     this.data = setup.data();
@@ -421,32 +418,15 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
   private RoundManager.TrainReply completed(Work work, LocalUpdate update) {
     TrainRequest req = work.request();
     TrainConfig cfg = req.config();
-    float[] delta = update.weights().toArray(); // one copy, made the update in place
-    ModelWeights global = work.global();
-    for (int i = 0; i < delta.length; i++) {
-      delta[i] -= global.get(i);
+    UpdatePreparation.Prepared prepared;
+    try {
+      prepared = preparation.prepare(update, work.global(), cfg);
+    } catch (IllegalArgumentException e) {
+      return new RoundManager.TrainDeclined(
+          req.round(), nodeId, DropoutReason.TRAINING_FAILED, e.getMessage());
     }
-    boolean withinClipNorm = true;
-    if (cfg.clipNorm() > 0) {
-      if (cfg.noiseStd() > 0 && noise == null) {
-        noise = GaussianNoise.create();
-      }
-      try {
-        withinClipNorm = DpFedAvg.clipAndAddShare(delta, cfg.clipNorm(), cfg.noiseStd(), noise) <= cfg.clipNorm();
-      } catch (IllegalArgumentException e) {
-        return new RoundManager.TrainDeclined(
-            req.round(), nodeId, DropoutReason.TRAINING_FAILED, e.getMessage());
-      }
-    }
-    if (updateScale != 1.0) {
-      for (int i = 0; i < delta.length; i++) {
-        delta[i] *= (float) updateScale;
-      }
-    }
-    int batch = Math.min(cfg.batchSize(), data.size());
-    long fullSteps = (long) cfg.localEpochs() * ((data.size() + batch - 1) / batch);
-    // A step bound in the request is the work asked of every node: reaching it is not partial work.
-    long asked = cfg.maxSteps() > 0 ? Math.min(fullSteps, cfg.maxSteps()) : fullSteps;
+    float[] delta = prepared.delta();
+    boolean partialWork = UpdatePreparation.partialWork(cfg, data.size(), update.steps());
     if (req.secagg() != null) {
       try {
         secagg.keep(req.secagg(), req.replyTo(), delta);
@@ -456,7 +436,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
       }
       // The sample count and loss go in clear (they leak counts, not data); the update stays here.
       return new RoundManager.UpdateKept(req.round(), nodeId, update.numSamples(), update.meanLoss(),
-          update.steps(), update.steps() < asked);
+          update.steps(), partialWork);
     }
     return new RoundManager.TrainCompleted(
         req.round(),
@@ -465,7 +445,7 @@ public final class TrainingNode extends AbstractBehavior<TrainingNode.Command> {
         update.numSamples(),
         update.meanLoss(),
         update.steps(),
-        withinClipNorm,
-        update.steps() < asked);
+        prepared.withinClipNorm(),
+        partialWork);
   }
 }
