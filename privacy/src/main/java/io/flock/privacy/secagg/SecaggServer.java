@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The server's side of a secure-aggregation round, as a state machine. In each phase it takes the
@@ -42,7 +43,9 @@ public final class SecaggServer {
   private Phase phase = Phase.KEYS;
   private final Map<Integer, AdvertisedKeys> advertised = new TreeMap<>(); // U1
   private final Map<Integer, SharedKeys> shared = new TreeMap<>(); // U2
-  private final Map<Integer, MaskedInput> inputs = new TreeMap<>(); // U3
+  // U3, and the sum of their masked inputs mod 2^32, folded as they arrive (O(model), not m x)
+  private final Set<Integer> inputs = new TreeSet<>();
+  private int[] sum;
   private final Map<Integer, UnmaskResponse> responses = new TreeMap<>();
 
   private SecaggServer(SecaggConfig config) {
@@ -155,7 +158,7 @@ public final class SecaggServer {
     expect(Phase.INPUTS, "receiveMaskedInput");
     config.checkRound(input.round(), "MaskedInput of client " + input.client());
     member(shared.containsKey(input.client()), "MaskedInput", input.client(), "shared keys");
-    unique(inputs.containsKey(input.client()), "MaskedInput", input.client());
+    unique(inputs.contains(input.client()), "MaskedInput", input.client());
     if (input.length() != config.vectorLength()) {
       throw new IllegalArgumentException(
           "MaskedInput of client "
@@ -165,7 +168,11 @@ public final class SecaggServer {
               + ", had "
               + input.length());
     }
-    inputs.put(input.client(), input);
+    if (sum == null) {
+      sum = new int[config.vectorLength()];
+    }
+    input.addTo(sum);
+    inputs.add(input.client());
   }
 
   /**
@@ -184,7 +191,7 @@ public final class SecaggServer {
               + ": the round cannot be unmasked");
     }
     phase = Phase.UNMASK;
-    return new UnmaskRequest(config.round(), List.copyOf(inputs.keySet()));
+    return new UnmaskRequest(config.round(), List.copyOf(inputs));
   }
 
   /** Phase 4: takes one survivor's revealed shares and seeds. */
@@ -193,14 +200,14 @@ public final class SecaggServer {
     expect(Phase.UNMASK, "receiveUnmask");
     int u = response.client();
     config.checkRound(response.round(), "UnmaskResponse of client " + u);
-    member(inputs.containsKey(u), "UnmaskResponse", u, "sent a masked input");
+    member(inputs.contains(u), "UnmaskResponse", u, "sent a masked input");
     unique(responses.containsKey(u), "UnmaskResponse", u);
     Set<Integer> about = new HashSet<>();
     for (Revealed r : response.selfMaskShares()) {
-      checkRevealed(u, r, about, inputs.containsKey(r.about()), "a share of the self-mask seed");
+      checkRevealed(u, r, about, inputs.contains(r.about()), "a share of the self-mask seed");
     }
     for (Revealed r : response.pairwiseSeeds()) {
-      boolean dropped = shared.containsKey(r.about()) && !inputs.containsKey(r.about());
+      boolean dropped = shared.containsKey(r.about()) && !inputs.contains(r.about());
       checkRevealed(u, r, about, dropped, "a pairwise seed");
     }
     responses.put(u, response);
@@ -229,8 +236,6 @@ public final class SecaggServer {
    */
   public Result finish() {
     expect(Phase.UNMASK, "finish");
-    int[] sum = new int[config.vectorLength()];
-    inputs.values().forEach(y -> y.addTo(sum));
     Map<Integer, List<HeldShare>> sharesOf = new TreeMap<>(); // per survivor
     for (UnmaskResponse r : responses.values()) {
       for (Revealed s : r.selfMaskShares()) {
@@ -241,7 +246,7 @@ public final class SecaggServer {
     }
     int t = config.threshold();
     List<byte[]> selfSeeds = new ArrayList<>();
-    for (int u : inputs.keySet()) {
+    for (int u : inputs) {
       List<HeldShare> got = sharesOf.getOrDefault(u, List.of());
       if (got.size() < t) {
         throw new IllegalStateException(
@@ -263,11 +268,11 @@ public final class SecaggServer {
     List<int[]> pairs = new ArrayList<>(); // [survivor, dropped]
     List<byte[]> pairSeeds = new ArrayList<>();
     for (int d : shared.keySet()) {
-      if (inputs.containsKey(d)) {
+      if (inputs.contains(d)) {
         continue;
       }
       for (int v : graph.neighbours(d)) {
-        if (!inputs.containsKey(v)) {
+        if (!inputs.contains(v)) {
           continue;
         }
         byte[] seed = revealedSeed(v, d);
@@ -293,7 +298,7 @@ public final class SecaggServer {
       SecaggCrypto.addPairMask(sum, pairSeeds.get(i), d > v ? -1 : +1); // undo v's sign
     }
     phase = Phase.DONE;
-    List<Integer> survivors = List.copyOf(inputs.keySet());
+    List<Integer> survivors = List.copyOf(inputs);
     return new Result(
         config.round(), config.quantizer().dequantize(sum, survivors.size()), survivors);
   }
