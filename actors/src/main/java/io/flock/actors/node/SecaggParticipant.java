@@ -8,7 +8,6 @@ import io.flock.privacy.secagg.SecaggMessages.IncomingShares;
 import io.flock.privacy.secagg.SecaggMessages.MaskedInput;
 import io.flock.privacy.secagg.SecaggMessages.NeighbourKeys;
 import io.flock.privacy.secagg.SecaggMessages.UnmaskRequest;
-import io.flock.actors.round.MaskedInputBytes;
 import io.flock.actors.transfer.BytesPayload;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -91,7 +90,7 @@ final class SecaggParticipant {
   }
 
   /**
-   * Masks the kept update and forgets it; the masked input's bytes ({@link MaskedInputBytes}) go in
+   * Masks the kept update and forgets it; the masked input's bytes ({@link MaskedInput#toLittleEndian}) go in
    * the payload that {@code payloadFor} makes of them. Heavy: run it off the actor thread.
    */
   SecaggRound.Reply maskInput(IncomingShares shares, Function<byte[], BytesPayload> payloadFor) {
@@ -103,7 +102,7 @@ final class SecaggParticipant {
       Arrays.fill(update, 0f);
       update = null;
       return new SecaggRound.InputMasked(round, nodeId, masked.client(),
-          payloadFor.apply(MaskedInputBytes.encode(masked.masked())));
+          payloadFor.apply(masked.toLittleEndian()));
     });
   }
 

@@ -54,7 +54,7 @@ public final class SecaggRound {
   public record KeysShared(long round, String nodeId, SharedKeys keys) implements Reply {}
 
   /**
-   * Phase 3 reply: the node's quantized update plus masks, mod 2^32, as {@link MaskedInputBytes}
+   * Phase 3 reply: the node's quantized update plus masks, mod 2^32, as {@link MaskedInput#toLittleEndian}
    * (4 bytes per coordinate, little-endian) in a {@link BytesPayload}: inline in one JVM or when
    * small, a claim the round fetches otherwise (models are up to hundreds of MB).
    *
@@ -83,7 +83,7 @@ public final class SecaggRound {
   private record PhaseDeadline(int phase) implements Command {}
 
   /** A node's masked input arrived (or its fetch failed). */
-  private record MaskedFetched(String nodeId, int client, int[] masked, Throwable failure)
+  private record MaskedFetched(String nodeId, MaskedInput masked, Throwable failure)
       implements Command, LocalOnly {}
 
   private record NodeTerminated(String nodeId) implements Command {}
@@ -235,8 +235,9 @@ public final class SecaggRound {
     fetching.add(id);
     ctx.getLog().debug("secure aggregation round {}: fetching the masked input of {}, {}", config.round(), id,
         reply.masked());
-    ctx.pipeToSelf(BytesPayload.fetch(reply.masked(), ctx.getSystem()).thenApply(MaskedInputBytes::decode),
-        (masked, failure) -> new MaskedFetched(id, reply.client(), masked, failure));
+    ctx.pipeToSelf(BytesPayload.fetch(reply.masked(), ctx.getSystem())
+            .thenApply(bytes -> MaskedInput.fromLittleEndian(config.round(), reply.client(), bytes)),
+        (masked, failure) -> new MaskedFetched(id, masked, failure));
     return Behaviors.same();
   }
 
@@ -253,7 +254,7 @@ public final class SecaggRound {
           + " masked-input phase: " + cause.getMessage());
     }
     try {
-      server.receiveMaskedInput(new MaskedInput(config.round(), fetched.client(), fetched.masked()));
+      server.receiveMaskedInput(fetched.masked());
     } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
       return drop(id, DropoutReason.INVALID_UPDATE, "refused in the secure-aggregation masked-input phase: "
           + e.getMessage());

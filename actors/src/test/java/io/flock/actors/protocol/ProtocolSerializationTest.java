@@ -168,7 +168,7 @@ class ProtocolSerializationTest {
             new SecaggRound.KeysAdvertised(3, "node-0", KEYS),
             new SecaggRound.KeysShared(3, "node-0", new SecaggMessages.SharedKeys(3, 0, List.of(SHARE))),
             new SecaggRound.InputMasked(3, "node-0", 0,
-                new BytesPayload.Inline(io.flock.actors.round.MaskedInputBytes.encode(new int[] {-1, 0, 7, 1 << 31}))),
+                new BytesPayload.Inline(new io.flock.privacy.secagg.SecaggMessages.MaskedInput(3, 0, new int[] {-1, 0, 7, 1 << 31}).toLittleEndian())),
             new SecaggRound.InputMasked(3, "node-0", 0,
                 new BytesPayload.Socket(400_000, 0x1234L, "10.0.0.7", 25521, "b2".repeat(16))),
             new SecaggRound.Unmasked(3, "node-0", new SecaggMessages.UnmaskResponse(3, 0,

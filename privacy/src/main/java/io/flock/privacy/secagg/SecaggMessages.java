@@ -1,5 +1,7 @@
 package io.flock.privacy.secagg;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -143,6 +145,33 @@ public final class SecaggMessages {
 
     int length() {
       return masked.length;
+    }
+
+    /**
+     * The coordinates little-endian, 4 bytes each: the form in which a masked input travels
+     * between processes (read from this input directly, no copy of its coordinates first).
+     */
+    public byte[] toLittleEndian() {
+      ByteBuffer bytes =
+          ByteBuffer.allocate(Math.multiplyExact(masked.length, Integer.BYTES))
+              .order(ByteOrder.LITTLE_ENDIAN);
+      bytes.asIntBuffer().put(masked);
+      return bytes.array();
+    }
+
+    /**
+     * The masked input of {@code client} whose coordinates {@link #toLittleEndian} encoded.
+     *
+     * @throws IllegalArgumentException when the length is not a multiple of 4
+     */
+    public static MaskedInput fromLittleEndian(long round, int client, byte[] bytes) {
+      if (bytes.length % Integer.BYTES != 0) {
+        throw new IllegalArgumentException(
+            "a masked input has 4 bytes per coordinate, got " + bytes.length + " bytes");
+      }
+      int[] coordinates = new int[bytes.length / Integer.BYTES];
+      ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(coordinates);
+      return new MaskedInput(round, client, coordinates);
     }
 
     /** Adds this input to {@code sum}, mod 2^32, without copying it. */

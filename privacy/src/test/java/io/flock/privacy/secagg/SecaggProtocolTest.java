@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flock.privacy.secagg.SecaggMessages.MaskedInput;
 import io.flock.privacy.secagg.SecaggMessages.Result;
 import io.flock.privacy.secagg.SecaggMessages.SharedKeys;
 import io.flock.privacy.secagg.SecaggMessages.UnmaskRequest;
@@ -105,14 +106,11 @@ class SecaggProtocolTest {
       SharedKeys s = c.shareKeys(f.neighbourKeys.get(c.id()));
       if (c.id() == 0) { // its first share is for client 1; without it only 0 masks with 1
         var trimmed = new SharedKeys(s.round(), 0, s.shares().subList(1, s.shares().size()));
-        try {
-          f.server.receiveShares(trimmed);
-          continue; // accepted: the round goes on with it
-        } catch (IllegalArgumentException refused) {
-          assertTrue(
-              refused.getMessage().contains("SharedKeys of client 0 holds no share for client 1"),
-              refused.getMessage());
-        }
+        IllegalArgumentException refused =
+            assertThrows(IllegalArgumentException.class, () -> f.server.receiveShares(trimmed));
+        assertTrue(
+            refused.getMessage().contains("SharedKeys of client 0 holds no share for client 1"),
+            refused.getMessage());
       }
       f.server.receiveShares(s);
     }
@@ -194,5 +192,19 @@ class SecaggProtocolTest {
     IllegalStateException e =
         assertThrows(IllegalStateException.class, () -> f.clients.get(0).shareKeys(keys.get(0)));
     assertTrue(e.getMessage().contains("only 3 of client 0's 4 neighbours advertised keys"));
+  }
+
+  @Test
+  void maskedInputSurvivesItsLittleEndianBytesExactlyAndALengthNotAMultipleOfFourIsRefused() {
+    MaskedInput y = new MaskedInput(7, 3, new int[] {-1, 0, 7, Integer.MIN_VALUE, 0x01020304});
+    byte[] bytes = y.toLittleEndian();
+    assertEquals(20, bytes.length);
+    assertEquals(4, bytes[16]); // little-endian: the low byte of 0x01020304 first
+    assertEquals(y, MaskedInput.fromLittleEndian(7, 3, bytes));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MaskedInput.fromLittleEndian(7, 3, java.util.Arrays.copyOf(bytes, 19)));
+    assertTrue(e.getMessage().contains("4 bytes per coordinate, got 19 bytes"), e.getMessage());
   }
 }
