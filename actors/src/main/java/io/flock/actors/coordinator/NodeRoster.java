@@ -29,11 +29,11 @@ final class NodeRoster {
   private final Logger log;
   private List<ActorRef<TrainingNode.Command>> listed = List.of();
   private List<ActorRef<TrainingNode.Command>> nodes = List.of();
-  private final Set<ActorRef<TrainingNode.Command>> admitted = new HashSet<>();
   private final Set<ActorRef<TrainingNode.Command>> refused = new HashSet<>();
   private final Map<String, ActorRef<TrainingNode.Command>> challenged = new HashMap<>();
   private final Map<String, ActorRef<TrainingNode.Command>> keyHolders = new HashMap<>();
-  private final Map<ActorRef<TrainingNode.Command>, byte[]> publicKeys = new HashMap<>();
+  // The admitted nodes and the public key each one proved it holds.
+  private final Map<ActorRef<TrainingNode.Command>, byte[]> admitted = new HashMap<>();
 
   /**
    * @param allowlist the federation's allowlist, or null to let every listed node train
@@ -64,7 +64,7 @@ final class NodeRoster {
   Map<String, byte[]> identityKeys() {
     Map<String, byte[]> keys = new java.util.TreeMap<>();
     for (ActorRef<TrainingNode.Command> node : nodes) {
-      byte[] key = publicKeys.get(node);
+      byte[] key = admitted.get(node);
       if (key != null) {
         keys.put(node.path().name(), key);
       }
@@ -76,13 +76,12 @@ final class NodeRoster {
   void listed(List<ActorRef<TrainingNode.Command>> listing) {
     listed = List.copyOf(listing);
     if (admission != null) {
-      admitted.retainAll(listed);
-      publicKeys.keySet().retainAll(listed);
+      admitted.keySet().retainAll(listed);
       refused.retainAll(listed);
       keyHolders.values().removeIf(holder -> !listed.contains(holder));
       for (ActorRef<TrainingNode.Command> node : listed) {
         String id = node.path().name();
-        if (!admitted.contains(node) && !refused.contains(node) && !node.equals(challenged.get(id))) {
+        if (!admitted.containsKey(node) && !refused.contains(node) && !node.equals(challenged.get(id))) {
           challenge(id, node);
         }
       }
@@ -115,14 +114,13 @@ final class NodeRoster {
     String fingerprint = reason == null ? NodeIdentity.fingerprint(id.publicKey()) : null;
     if (fingerprint != null) {
       ActorRef<TrainingNode.Command> holder = keyHolders.get(fingerprint);
-      if (holder != null && !holder.equals(node) && admitted.contains(holder)) {
+      if (holder != null && !holder.equals(node) && admitted.containsKey(holder)) {
         reason = "key " + fingerprint + " is already in use by " + holder.path().name();
       }
     }
     if (reason == null) {
       keyHolders.put(fingerprint, node);
-      admitted.add(node);
-      publicKeys.put(node, id.publicKey().clone());
+      admitted.put(node, id.publicKey().clone());
       log.info("admitted {} (key {})", id.nodeId(), fingerprint.substring(0, 16));
     } else {
       refused.add(node);
@@ -137,6 +135,6 @@ final class NodeRoster {
   }
 
   private void update() {
-    nodes = admission == null ? listed : listed.stream().filter(admitted::contains).toList();
+    nodes = admission == null ? listed : listed.stream().filter(admitted::containsKey).toList();
   }
 }
