@@ -235,8 +235,8 @@ final class SimulateCommand implements Callable<Integer> {
           + " the coordinator only ever sees the sum of the sampled nodes' updates. The combined update is"
           + " then the UNWEIGHTED mean of the surviving sampled updates, each clipped per coordinate to"
           + " [-c, c] (--secagg-clip), not FedAvg's sample-weighted mean; sample counts are still reported"
-          + " in clear. Mean-based strategies only; not supported yet with differential privacy, nor in"
-          + " flock seed/member (default: ${DEFAULT-VALUE}).")
+          + " in clear. Mean-based strategies only; not supported yet with differential privacy. In a"
+          + " cluster the seed needs --allowlist and the members --identities (default: ${DEFAULT-VALUE}).")
   boolean secureAggregation;
 
   @Option(names = "--secagg-degree", defaultValue = "0",

@@ -34,8 +34,6 @@ class SimulationSecureAggregationTest {
         SimulationMnistTest.ACTORS, r -> {});
     double a = plain.finished().finalAccuracy();
     double b = secure.finished().finalAccuracy();
-    System.out.printf("secure aggregation, mlp-2nn on 2,000 MNIST samples, 3 rounds of 5 of 10 nodes: accuracy"
-        + " %.4f plain, %.4f secure; %d ms plain, %d ms secure%n", a, b, plain.elapsedMillis(), secure.elapsedMillis());
     assertEquals(3, secure.reports().size());
     for (int i = 0; i < 3; i++) {
       RoundReport r = secure.reports().get(i);
