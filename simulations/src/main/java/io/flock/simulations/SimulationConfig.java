@@ -153,7 +153,7 @@ public record SimulationConfig(
         "--secure-aggregation is not supported with --strategy " + strategy + ": it needs every node's update,"
             + " and secure aggregation shows the coordinator only their sum; use one of "
             + String.join(", ", io.flock.models.aggregation.Strategies.meanBased()));
-    int m = Math.min(nodes, Math.max((int) Math.max(1, Math.round(fraction * nodes)), minNodes));
+    int m = io.flock.actors.round.RoundSettings.sampleSize(nodes, fraction, minNodes);
     require(m >= 2, "--secure-aggregation needs at least 2 sampled nodes per round, --nodes " + nodes
         + " and --fraction " + fraction + " sample " + m);
     var planned = new io.flock.actors.round.SecureAggregation(s.degree(), s.threshold(), s.clip(),

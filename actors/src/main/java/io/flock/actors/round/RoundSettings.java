@@ -78,6 +78,14 @@ public record RoundSettings(
 
   /** Nodes to sample from {@code available}: {@code max(C*K, 1, minNodes)}, capped at K. */
   public int sampleSize(int available) {
+    return sampleSize(available, fraction, minNodes);
+  }
+
+  /**
+   * The nodes a round samples out of {@code available} with {@code fraction} and {@code minNodes}
+   * (what {@link #sampleSize(int)} answers, for checks made before the settings exist).
+   */
+  public static int sampleSize(int available, double fraction, int minNodes) {
     int k = (int) Math.max(1, Math.round(fraction * available));
     return Math.min(available, Math.max(k, minNodes));
   }
