@@ -87,8 +87,7 @@ final class SecaggBenchCommand implements Callable<Integer> {
       }
       byte[] graphSeed = new byte[32];
       new Random(seed).nextBytes(graphSeed);
-      SecaggGraph graph = degree == clients - 1 ? SecaggGraph.complete(clients)
-          : SecaggGraph.harary(clients, degree, graphSeed);
+      SecaggGraph graph = SecaggGraph.of(clients, degree, graphSeed);
       SecaggQuantizer quantizer = SecaggQuantizer.forClients(clip, clients);
       List<byte[]> identityKeys = new ArrayList<>();
       for (int i = 0; i < clients; i++) {

@@ -51,8 +51,7 @@ public record SecaggTask(int client, Setup setup) implements CborSerializable {
       if (graphSeed == null || identityKeys == null) {
         throw new IllegalArgumentException("a secure-aggregation setup needs a graph seed and identity keys");
       }
-      SecaggGraph graph = degree >= clients - 1 ? SecaggGraph.complete(clients)
-          : SecaggGraph.harary(clients, degree, graphSeed);
+      SecaggGraph graph = SecaggGraph.of(clients, degree, graphSeed);
       return new SecaggConfig(round, graph, threshold, vectorLength, new SecaggQuantizer(clip, bits), identityKeys);
     }
 

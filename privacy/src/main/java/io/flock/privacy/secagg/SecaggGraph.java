@@ -54,6 +54,14 @@ public final class SecaggGraph {
   }
 
   /**
+   * The graph of degree {@code k} on {@code n} clients: {@link #complete} when {@code k == n - 1},
+   * else {@link #harary}, whose checks apply.
+   */
+  public static SecaggGraph of(int n, int k, byte[] seed) {
+    return k == n - 1 ? complete(n) : harary(n, k, seed);
+  }
+
+  /**
    * The k-regular Harary graph over the ring permuted by {@code seed}; {@code k == n - 1} gives the
    * complete graph.
    *

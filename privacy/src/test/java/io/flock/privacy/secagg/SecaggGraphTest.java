@@ -81,6 +81,16 @@ class SecaggGraphTest {
         IllegalArgumentException.class, () -> new SecaggConfig(1, g, 3, 5, q, keys.subList(0, 9)));
   }
 
+  @Test
+  void ofGivesTheCompleteGraphForDegreeNMinusOneAndTheHararyGraphBelow() {
+    byte[] seed = SecaggFixture.graphSeed(3);
+    assertTrue(SecaggGraph.of(5, 4, seed).isComplete());
+    SecaggGraph sparse = SecaggGraph.of(9, 4, seed);
+    assertFalse(sparse.isComplete());
+    assertEquals(4, sparse.degree());
+    assertThrows(IllegalArgumentException.class, () -> SecaggGraph.of(9, 9, seed));
+  }
+
   private static int reachableFrom0(SecaggGraph g) {
     boolean[] seen = new boolean[g.size()];
     ArrayDeque<Integer> queue = new ArrayDeque<>(List.of(0));
