@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 final class SecaggPhases {
 
   private final ActorSystem<?> system;
+  private final Executor blocking;
   private final String nodeId;
   private final NodeIdentity identity;
   // The round this node keeps its update for, under secure aggregation (one at a time).
@@ -28,6 +29,7 @@ final class SecaggPhases {
 
   SecaggPhases(ActorSystem<?> system, String nodeId, NodeIdentity identity) {
     this.system = system;
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("flock.blocking-dispatcher"));
     this.nodeId = nodeId;
     this.identity = identity;
   }
@@ -44,12 +46,8 @@ final class SecaggPhases {
    * @throws IllegalArgumentException when the node cannot take part; then nothing is kept
    */
   void keep(SecaggTask task, ActorRef<?> trainReplyTo, float[] update) {
-    try {
-      participant = SecaggParticipant.create(nodeId, task, identity, trainReplyTo, update);
-    } catch (IllegalArgumentException e) {
-      participant = null;
-      throw e;
-    }
+    participant = null;
+    participant = SecaggParticipant.create(nodeId, task, identity, trainReplyTo, update);
   }
 
   void onAdvertiseKeys(TrainingNode.AdvertiseKeys m) {
@@ -62,9 +60,7 @@ final class SecaggPhases {
 
   /** The round's last phase: once answered, nothing of the round is kept. */
   void onUnmask(TrainingNode.Unmask m) {
-    boolean ours = m.replyTo() != null && phaseProblem(m.round(), m.replyTo()) == null;
-    answer(m.round(), "unmask", m.replyTo(), p -> p.unmask(m.request()));
-    if (ours) {
+    if (answer(m.round(), "unmask", m.replyTo(), p -> p.unmask(m.request()))) {
       participant = null; // the round's last phase: nothing of it is kept
     }
   }
@@ -83,24 +79,27 @@ final class SecaggPhases {
       return null;
     }
     SecaggParticipant p = participant;
-    Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("flock.blocking-dispatcher"));
     // The masked input travels like an update: inline in one JVM or when small, else a claim.
     return CompletableFuture.supplyAsync(
         () -> p.maskInput(m.shares(), bytes -> BytesPayload.payloadFor(bytes, m.replyTo(), system)), blocking);
   }
 
-  /** Answers a secure-aggregation phase of the kept round, or declines it. */
-  private void answer(long round, String phase, ActorRef<SecaggRound.Reply> replyTo,
+  /**
+   * Answers a secure-aggregation phase of the kept round, or declines it; true when it answered
+   * (the request came from the kept round).
+   */
+  private boolean answer(long round, String phase, ActorRef<SecaggRound.Reply> replyTo,
       Function<SecaggParticipant, SecaggRound.Reply> step) {
     if (replyTo == null) {
-      return;
+      return false;
     }
     String problem = phaseProblem(round, replyTo);
     if (problem != null) {
       replyTo.tell(new SecaggRound.PhaseDeclined(round, nodeId, phase, problem));
-      return;
+      return false;
     }
     replyTo.tell(step.apply(participant));
+    return true;
   }
 
   /** Why this node does not answer a phase of {@code round} asked with {@code replyTo}, or null. */
