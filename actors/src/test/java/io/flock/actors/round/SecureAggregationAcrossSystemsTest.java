@@ -17,15 +17,12 @@ import io.flock.models.training.TrainConfig;
 import io.flock.models.weights.ModelLayout;
 import io.flock.models.weights.ModelWeights;
 import io.flock.models.weights.ParamSpec;
-import io.flock.privacy.identity.NodeIdentity;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
@@ -82,13 +79,6 @@ class SecureAggregationAcrossSystemsTest {
     coordinator.shutdownTestKit();
   }
 
-  private static NodeIdentity identity(String nodeId) {
-    byte[] seed = new byte[32];
-    byte[] id = nodeId.getBytes(StandardCharsets.UTF_8);
-    System.arraycopy(id, 0, seed, 0, id.length);
-    return NodeIdentity.fromSeed(seed);
-  }
-
   /** Node i's update: values in [-2, 2] by a fixed pattern, so about half are beyond the clip. */
   private static float[] delta(int i) {
     float[] d = new float[LENGTH];
@@ -102,7 +92,7 @@ class SecureAggregationAcrossSystemsTest {
   private ActorRef<TrainingNode.Command> node(String nodeId, String actorName, float[] delta) {
     var worker = members.spawn(TrainingWorker.supervised(new FakeEngine.Factory(delta, 0.5, FakeEngine.Hook.NONE),
         Duration.ofMillis(5), Duration.ofMillis(50)), actorName + "-worker");
-    var setup = TrainingNode.Setup.of(nodeId, Fixtures.nodeData(4), LAYOUT, 7).withIdentity(identity(nodeId));
+    var setup = TrainingNode.Setup.of(nodeId, Fixtures.nodeData(4), LAYOUT, 7).withIdentity(Fixtures.identity(nodeId));
     return members.spawn(TrainingNode.create(setup, worker), actorName);
   }
 
@@ -113,8 +103,7 @@ class SecureAggregationAcrossSystemsTest {
   }
 
   private static RoundSettings settings(List<String> ids) {
-    Map<String, byte[]> keys = new TreeMap<>();
-    ids.forEach(id -> keys.put(id, identity(id).publicKey()));
+    Map<String, byte[]> keys = Fixtures.identityKeys(ids);
     return new RoundSettings(1.0, 2, 0.0, Duration.ofMinutes(2), TRAIN)
         .withSecureAggregation(new SecureAggregation(0, 0, CLIP, Duration.ofSeconds(30), keys));
   }

@@ -13,12 +13,10 @@ import io.flock.actors.testing.FakeEngine;
 import io.flock.actors.testing.Fixtures;
 import io.flock.actors.worker.TrainingWorker;
 import io.flock.models.weights.ModelWeights;
-import io.flock.privacy.identity.NodeIdentity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -75,18 +73,11 @@ class SecureAggregationRoundTest {
 
   private int spawned;
 
-  private static NodeIdentity identity(String nodeId) {
-    byte[] seed = new byte[32];
-    byte[] id = nodeId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    System.arraycopy(id, 0, seed, 0, Math.min(id.length, 32));
-    return NodeIdentity.fromSeed(seed);
-  }
-
   /** A real node named {@code nodeId} with {@code samples} samples whose training returns {@code delta}. */
   private ActorRef<TrainingNode.Command> node(String nodeId, String actorName, int samples, float[] delta) {
     var worker = testKit.spawn(TrainingWorker.supervised(new FakeEngine.Factory(delta, 0.5, FakeEngine.Hook.NONE),
         Duration.ofMillis(5), Duration.ofMillis(50)), actorName + "-worker");
-    var setup = TrainingNode.Setup.of(nodeId, Fixtures.nodeData(samples), LAYOUT, 7).withIdentity(identity(nodeId));
+    var setup = TrainingNode.Setup.of(nodeId, Fixtures.nodeData(samples), LAYOUT, 7).withIdentity(Fixtures.identity(nodeId));
     return testKit.spawn(TrainingNode.create(setup, worker), actorName);
   }
 
@@ -95,8 +86,7 @@ class SecureAggregationRoundTest {
   }
 
   private static RoundSettings settings(List<String> nodeIds) {
-    Map<String, byte[]> keys = new TreeMap<>();
-    nodeIds.forEach(id -> keys.put(id, identity(id).publicKey()));
+    Map<String, byte[]> keys = Fixtures.identityKeys(nodeIds);
     return new RoundSettings(1.0, 2, 0.0, Duration.ofMinutes(1), TRAIN)
         .withSecureAggregation(new SecureAggregation(0, 0, CLIP, PHASE_TIMEOUT, keys));
   }
@@ -134,8 +124,7 @@ class SecureAggregationRoundTest {
     for (int i = 0; i < ids.size(); i++) {
       nodes.add(node(ids.get(i), ids.get(i), i + 1, deltas[i]));
     }
-    Map<String, byte[]> keys = new TreeMap<>();
-    ids.forEach(id -> keys.put(id, identity(id).publicKey()));
+    Map<String, byte[]> keys = Fixtures.identityKeys(ids);
     RoundSettings sparse = new RoundSettings(1.0, 2, 0.0, Duration.ofMinutes(1), TRAIN)
         .withSecureAggregation(new SecureAggregation(2, 2, CLIP, PHASE_TIMEOUT, keys));
     TestProbe<RoundManager.Outcome> outcome = testKit.createTestProbe();

@@ -32,6 +32,21 @@ public final class Fixtures {
   public static final TrainConfig TRAIN = new TrainConfig(1, 8, 0.5, 0, 0, 0, 0);
 
   /** Weights of {@link #LAYOUT}. */
+  /** A deterministic ML-DSA-65 identity for {@code nodeId} (its UTF-8 bytes, at most 32, as seed). */
+  public static io.flock.privacy.identity.NodeIdentity identity(String nodeId) {
+    byte[] seed = new byte[32];
+    byte[] id = nodeId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    System.arraycopy(id, 0, seed, 0, Math.min(id.length, seed.length));
+    return io.flock.privacy.identity.NodeIdentity.fromSeed(seed);
+  }
+
+  /** The public keys of {@link #identity} of each of {@code nodeIds}, by node id. */
+  public static java.util.Map<String, byte[]> identityKeys(List<String> nodeIds) {
+    java.util.Map<String, byte[]> keys = new java.util.TreeMap<>();
+    nodeIds.forEach(id -> keys.put(id, identity(id).publicKey()));
+    return keys;
+  }
+
   public static ModelWeights weights(float... values) {
     return ModelWeights.of(LAYOUT, values);
   }
