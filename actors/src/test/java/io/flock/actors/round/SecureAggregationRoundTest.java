@@ -127,6 +127,8 @@ class SecureAggregationRoundTest {
     Map<String, byte[]> keys = Fixtures.identityKeys(ids);
     RoundSettings sparse = new RoundSettings(1.0, 2, 0.0, Duration.ofMinutes(1), TRAIN)
         .withSecureAggregation(new SecureAggregation(2, 2, CLIP, PHASE_TIMEOUT, keys));
+    assertEquals(2, sparse.secureAggregation().setupFor(1, ids, 4, 42).toConfig().graph().degree(),
+        "the round's graph is 2-regular, not the complete graph of 5");
     TestProbe<RoundManager.Outcome> outcome = testKit.createTestProbe();
 
     testKit.spawn(RoundManager.create(1, GLOBAL, sparse, 42, nodes, outcome.ref()));
